@@ -1,0 +1,204 @@
+"""tf.data pipelines over tensorflow-datasets for the reports' datasets.
+
+Every pipeline is ``tfds.load -> cache (uint8) -> shuffle -> batch (drop remainder) -> scale -> prefetch``:
+caching the raw uint8 images keeps memory at a quarter of float32, and scaling after ``batch`` runs one
+vectorised op per batch instead of one per image.
+
+Offline use: pass ``data_dir`` (or set ``TFDS_DATA_DIR``) to a prepared tensorflow-datasets directory.
+Nothing is downloaded unless ``download=True``; a dataset that is not prepared raises
+:class:`DatasetNotFoundError` naming the dataset, the directory searched and how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import tensorflow as tf
+
+__all__ = [
+    "DATASETS",
+    "DatasetInfo",
+    "DatasetNotFoundError",
+    "load",
+    "load_images",
+    "dataset_info",
+    "to_uint8",
+    "scale_images",
+    "resolve_data_dir",
+]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What tfgans needs to know of a tensorflow-datasets dataset."""
+
+    name: str
+    image_shape: Tuple[int, int, int]
+    num_classes: int
+    num_train: int
+    num_test: int
+
+
+DATASETS = {
+    "mnist": DatasetInfo("mnist", (28, 28, 1), 10, 60000, 10000),
+    "fashion_mnist": DatasetInfo("fashion_mnist", (28, 28, 1), 10, 60000, 10000),
+    "cifar10": DatasetInfo("cifar10", (32, 32, 3), 10, 50000, 10000),
+    "svhn_cropped": DatasetInfo("svhn_cropped", (32, 32, 3), 10, 73257, 26032),
+}
+
+# Users type "svhn"; tensorflow-datasets calls the 32x32 crops "svhn_cropped".
+_ALIASES = {"svhn": "svhn_cropped", "cifar-10": "cifar10", "fashion-mnist": "fashion_mnist"}
+
+VALUE_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset is not prepared in the data directory and downloading is off."""
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    """Looks up a supported dataset by name (aliases such as ``svhn`` accepted)."""
+    key = _ALIASES.get(name.lower(), name.lower())
+    if key not in DATASETS:
+        raise ValueError(
+            f"Unknown dataset {name!r}. tfgans supports: {', '.join(sorted(DATASETS))} "
+            f"(aliases: {', '.join(sorted(_ALIASES))})."
+        )
+    return DATASETS[key]
+
+
+def resolve_data_dir(data_dir: Optional[str] = None) -> str:
+    """``data_dir``, else ``$TFDS_DATA_DIR``, else tensorflow-datasets' default ``~/tensorflow_datasets``."""
+    if data_dir:
+        return os.path.abspath(os.path.expanduser(data_dir))
+    env = os.environ.get("TFDS_DATA_DIR")
+    if env:
+        return os.path.abspath(os.path.expanduser(env))
+    return os.path.join(os.path.expanduser("~"), "tensorflow_datasets")
+
+
+def _value_range(value_range) -> Tuple[float, float]:
+    if isinstance(value_range, str):
+        if value_range not in VALUE_RANGES:
+            raise ValueError(
+                f"Unknown value_range {value_range!r}: use 'tanh' for [-1, 1], 'sigmoid' for [0, 1], "
+                "or a (low, high) tuple."
+            )
+        return VALUE_RANGES[value_range]
+    low, high = value_range
+    if not high > low:
+        raise ValueError(f"value_range must have low < high, got {value_range!r}.")
+    return float(low), float(high)
+
+
+def scale_images(images: tf.Tensor, value_range=(-1.0, 1.0)) -> tf.Tensor:
+    """Maps uint8 images in [0, 255] to float32 in ``value_range``."""
+    low, high = _value_range(value_range)
+    images = tf.cast(images, tf.float32)
+    return images * ((high - low) / 255.0) + low
+
+
+def to_uint8(images, value_range=(-1.0, 1.0)) -> tf.Tensor:
+    """Inverse of :func:`scale_images`: float images in ``value_range`` to uint8, clipped and rounded."""
+    low, high = _value_range(value_range)
+    images = tf.cast(images, tf.float32)
+    images = (images - low) * (255.0 / (high - low))
+    return tf.cast(tf.round(tf.clip_by_value(images, 0.0, 255.0)), tf.uint8)
+
+
+def _builder(info: DatasetInfo, data_dir: str, download: bool):
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder(info.name, data_dir=data_dir)
+    if not builder.is_prepared():
+        if not download:
+            raise DatasetNotFoundError(
+                f"Dataset {info.name!r} is not prepared in {data_dir!r} "
+                f"(looked for {os.path.join(data_dir, info.name)}). Fix: pass data_dir= (CLI: --data-dir) "
+                "pointing to a tensorflow-datasets directory that holds it, set TFDS_DATA_DIR, "
+                "or, with internet access, pass download=True (CLI: --download) to fetch it."
+            )
+        builder.download_and_prepare()
+    return builder
+
+
+def load(
+    name: str,
+    batch_size: int = 256,
+    *,
+    split: str = "train",
+    data_dir: Optional[str] = None,
+    value_range="tanh",
+    with_labels: bool = False,
+    shuffle: bool = True,
+    shuffle_buffer: Optional[int] = None,
+    cache: bool = True,
+    drop_remainder: bool = True,
+    repeat: bool = False,
+    seed: Optional[int] = None,
+    download: bool = False,
+) -> tf.data.Dataset:
+    """Streams a dataset as batches of images scaled to ``value_range``.
+
+    Args:
+        name: ``mnist``, ``fashion_mnist``, ``cifar10`` or ``svhn_cropped`` (alias ``svhn``).
+        batch_size: examples per batch. Under ``tf.distribute`` this is the global batch.
+        split: a tensorflow-datasets split string (``"train"``, ``"test"``, ``"train[:10%]"``).
+        data_dir: a prepared tensorflow-datasets directory; default ``$TFDS_DATA_DIR``.
+        value_range: ``"tanh"`` for [-1, 1] (the reports' DCGANs), ``"sigmoid"`` for [0, 1]
+            (reference nets that end in a sigmoid), or a ``(low, high)`` tuple.
+        with_labels: yield ``(images, labels)`` instead of ``images``.
+        shuffle, shuffle_buffer: shuffle examples; the buffer defaults to the whole split.
+        cache: keep the decoded uint8 split in memory after the first pass.
+        drop_remainder: keep every batch the same size (GAN losses and ``MirroredStrategy`` want it).
+        repeat: repeat forever (then pass ``steps_per_epoch`` to ``fit``).
+        seed: shuffle seed, for reproducible order.
+        download: allow tensorflow-datasets to download and prepare a missing dataset.
+
+    Returns:
+        A ``tf.data.Dataset`` of float32 ``[batch_size, H, W, C]`` images (and int64 ``[batch_size]`` labels).
+    """
+    info = dataset_info(name)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+    low_high = _value_range(value_range)
+    builder = _builder(info, resolve_data_dir(data_dir), download)
+    ds = builder.as_dataset(split=split, shuffle_files=shuffle, read_config=_read_config(seed))
+    if with_labels:
+        ds = ds.map(lambda ex: (ex["image"], ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        ds = ds.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
+    if cache:
+        ds = ds.cache()
+    if repeat:
+        ds = ds.repeat()
+    if shuffle:
+        buffer = shuffle_buffer or builder.info.splits[split].num_examples
+        ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    if with_labels:
+        ds = ds.map(lambda x, y: (scale_images(x, low_high), y), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        ds = ds.map(lambda x: scale_images(x, low_high), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _read_config(seed):
+    import tensorflow_datasets as tfds
+
+    return tfds.ReadConfig(shuffle_seed=seed)
+
+
+def load_images(name: str, *, split: str = "test", data_dir: Optional[str] = None,
+                num_examples: Optional[int] = None, download: bool = False):
+    """Returns a split as one uint8 numpy array ``[N, H, W, C]`` (for evaluation and sample grids)."""
+    import numpy as np
+
+    info = dataset_info(name)
+    builder = _builder(info, resolve_data_dir(data_dir), download)
+    ds = builder.as_dataset(split=split, shuffle_files=False).map(lambda ex: ex["image"])
+    if num_examples is not None:
+        ds = ds.take(num_examples)
+    return np.concatenate([b for b in ds.batch(10000).as_numpy_iterator()], axis=0)

@@ -1,0 +1,220 @@
+"""The part every GAN flavor shares: two nets, a latent prior, two optimizers and the loss trackers.
+
+A flavor subclasses :class:`GANModel`, lists its trackers in ``metric_names`` and writes ``train_step`` as its
+paper's algorithm box, calling :meth:`GANModel.sample_latent`, :meth:`GANModel.real_images` and
+:meth:`GANModel.apply_loss`. Distribution, mixed precision and seeding live here so every flavor gets them.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+import tensorflow as tf
+import keras
+
+__all__ = ["GANModel", "output_range"]
+
+
+def output_range(generator: keras.Model):
+    """The value range of a generator's images, read off its last activation (tanh or sigmoid).
+
+    Raises:
+        ValueError: the last activation is neither; pass the range explicitly instead.
+    """
+    for layer in reversed(generator.layers):
+        activation = getattr(layer, "activation", None)
+        name = getattr(activation, "__name__", None)
+        if name == "tanh":
+            return (-1.0, 1.0)
+        if name == "sigmoid":
+            return (0.0, 1.0)
+        if name not in (None, "linear"):
+            break
+        if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
+            break
+    raise ValueError(
+        f"Cannot tell the output range of generator {generator.name!r}: its last layer ends in neither tanh "
+        "nor sigmoid. Pass value_range=(low, high) explicitly."
+    )
+
+
+class GANModel(keras.Model):
+    """Base of all GAN flavors.
+
+    Args:
+        generator: maps ``[batch, latent_dim]`` latent vectors to images ``[batch, H, W, C]``.
+        discriminator: maps images to ``[batch, 1]`` logits (or critic values).
+        latent_dim: size of the latent vector ``z``.
+        latent_distribution: ``"normal"`` (N(0, 1), Radford et al. 2015) or ``"uniform"``
+            (U(``latent_range``), Goodfellow et al. 2014; Salimans et al. 2016 use U(0, 1)).
+        latent_range: bounds of the uniform prior.
+        seed: seeds the latent draws. Draws are stateless functions of (seed, generator step, replica), so
+            replicas draw different vectors and a resumed run draws what the uninterrupted one would have.
+    """
+
+    #: Names of the per-epoch loss trackers; each becomes a ``keras.metrics.Mean`` in ``self.trackers``.
+    metric_names: Sequence[str] = ("d_loss", "g_loss")
+
+    #: Real batches one ``train_step`` consumes. A flavor with several critic steps per generator step sets
+    #: it (WGAN: ``n_critic``) and receives them as one element of ``real_batches_per_step * batch_size``.
+    real_batches_per_step: int = 1
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        latent_dim: int = 100,
+        latent_distribution: str = "normal",
+        latent_range=(-1.0, 1.0),
+        seed: Optional[int] = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if latent_distribution not in ("normal", "uniform"):
+            raise ValueError(
+                f"latent_distribution must be 'normal' or 'uniform', got {latent_distribution!r}."
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.latent_distribution = latent_distribution
+        self.latent_range = tuple(float(v) for v in latent_range)
+        self.seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
+        self._check_nets()
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+
+    def _check_nets(self):
+        g_in = self.generator.inputs[0].shape if getattr(self.generator, "inputs", None) else None
+        if g_in is not None and g_in[-1] is not None and g_in[-1] != self.latent_dim:
+            raise ValueError(
+                f"The generator {self.generator.name!r} takes latent vectors of size {g_in[-1]}, but "
+                f"latent_dim={self.latent_dim}. Pass latent_dim={g_in[-1]} or build the generator with "
+                f"latent_dim={self.latent_dim}."
+            )
+        g_out = self.generator.outputs[0].shape if getattr(self.generator, "outputs", None) else None
+        d_in = self.image_shape
+        if g_out is not None and d_in is not None and tuple(g_out[1:]) != d_in:
+            raise ValueError(
+                f"The generator {self.generator.name!r} makes images of shape {tuple(g_out[1:])} but the "
+                f"discriminator {self.discriminator.name!r} takes {d_in}. Use a matching pair of nets."
+            )
+
+    @property
+    def image_shape(self):
+        """The ``(H, W, C)`` the discriminator takes, or None if it was built without an input."""
+        if getattr(self.discriminator, "inputs", None):
+            return tuple(self.discriminator.inputs[0].shape[1:])
+        return None
+
+    # --- compile / metrics -------------------------------------------------------------------------------
+
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Stores the two optimizers (Adam(2e-4, beta_1=0.5), Radford et al. 2015, when not given).
+
+        Under the ``mixed_float16`` policy each is wrapped in ``keras.optimizers.LossScaleOptimizer`` so
+        small float16 gradients do not underflow; ``mixed_bfloat16`` needs no loss scaling.
+        """
+        super().compile(**kwargs)
+        self.g_optimizer = self._wrap(g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
+        self.d_optimizer = self._wrap(d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5))
+
+    @staticmethod
+    def _wrap(optimizer):
+        optimizer = keras.optimizers.get(optimizer)
+        policy = keras.mixed_precision.dtype_policy()
+        if policy.name == "mixed_float16" and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    @property
+    def metrics(self):
+        # Listing the trackers here lets Keras reset them at the start of every epoch.
+        return list(self.trackers.values())
+
+    def update_trackers(self, **values):
+        """Records this step's values and returns the running means, Keras' logs for the progress bar."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # --- pieces a train_step calls -------------------------------------------------------------------------
+
+    def real_images(self, data):
+        """The image tensor of a batch (``images`` or ``(images, labels)``), checked against the nets."""
+        images = data[0] if isinstance(data, (tuple, list)) else data
+        expected = self.image_shape
+        if expected is not None and tuple(images.shape[1:]) != expected:
+            raise ValueError(
+                f"The dataset yields images of shape {tuple(images.shape[1:])} but the discriminator "
+                f"{self.discriminator.name!r} takes {expected}. Load the dataset the nets were built for "
+                f"or build the nets for this image shape."
+            )
+        return images
+
+    def step_seeds(self, num: int) -> tf.Tensor:
+        """``num`` stateless seeds ``[num, 2]`` for this training step, distinct per replica and per step."""
+        seed = tf.constant([self.seed, 0], dtype=tf.int64)
+        step = tf.cast(self.g_optimizer.iterations, tf.int64)
+        seed = tf.random.experimental.stateless_fold_in(seed, step)
+        context = tf.distribute.get_replica_context()
+        if context is not None:
+            replica = tf.cast(context.replica_id_in_sync_group, tf.int64)
+            seed = tf.random.experimental.stateless_fold_in(seed, replica)
+        return tf.random.experimental.stateless_split(seed, num=num)
+
+    def sample_latent(self, batch_size, seed) -> tf.Tensor:
+        """Draws ``[batch_size, latent_dim]`` latent vectors from the prior with a stateless ``seed`` [2]."""
+        shape = tf.stack([batch_size, self.latent_dim])
+        if self.latent_distribution == "normal":
+            return tf.random.stateless_normal(shape, seed=seed)
+        low, high = self.latent_range
+        return tf.random.stateless_uniform(shape, seed=seed, minval=low, maxval=high)
+
+    def apply_loss(self, optimizer, tape: tf.GradientTape, loss, variables):
+        """Takes one optimizer step on ``loss``, a replica's mean over its own examples, recorded on ``tape``.
+
+        Under ``tf.distribute`` the optimizer sums gradients over replicas, so the gradient is scaled by
+        ``1 / replicas``: the step is then the gradient of the mean over the global batch. The loss-scale
+        factor of ``mixed_float16`` (``optimizer.scale_loss``) enters the same way, before backpropagation,
+        and ``optimizer.apply`` unscales it.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        factor = optimizer.scale_loss(tf.constant(1.0 / replicas, dtype=loss.dtype))
+        grads = tape.gradient(loss, variables, output_gradients=factor)
+        optimizer.apply(grads, variables)
+
+    # --- inference ---------------------------------------------------------------------------------------
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def generate(self, num_samples: int, seed: int = 0) -> tf.Tensor:
+        """``num_samples`` images from the generator (inference mode), reproducible for a given seed."""
+        z = self.sample_latent(num_samples, tf.constant([seed, 0], dtype=tf.int64))
+        return self.generator(z, training=False)
+
+    def build_optimizers(self):
+        """Creates the optimizers' slot variables now (a checkpoint restores into existing variables)."""
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    # --- serialization -----------------------------------------------------------------------------------
+
+    def get_config(self):
+        return {
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "latent_distribution": self.latent_distribution,
+            "latent_range": list(self.latent_range),
+            "seed": self.seed,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        return cls(**config)

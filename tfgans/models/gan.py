@@ -1,0 +1,73 @@
+"""GAN (Goodfellow et al. 2014, arXiv:1406.2661) and DCGAN (Radford et al. 2015, arXiv:1511.06434).
+
+Both train with Algorithm 1 of Goodfellow et al. with k = 1: one discriminator step on a real batch and a
+fake batch, then one generator step on a fresh latent batch. DCGAN is the same algorithm; the difference is
+the nets (all-convolutional with batch norm), so ``DCGAN`` is ``GAN`` under the name users look for.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+import keras
+
+from tfgans import losses
+from tfgans.models.base import GANModel
+
+__all__ = ["GAN", "DCGAN"]
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class GAN(GANModel):
+    """The original GAN, trained with ``fit``.
+
+    Args:
+        generator, discriminator, latent_dim, latent_distribution, latent_range, seed: see ``GANModel``.
+            The discriminator returns logits ``[batch, 1]``; the sigmoid lives in the loss.
+        generator_loss: ``"non_saturating"`` (``-log D(G(z))``, the paper's practical choice, default) or
+            ``"minimax"`` (``log(1 - D(G(z)))``, eq. 1 as written).
+        label_smoothing: one-sided label smoothing of the real target (0 = off; Salimans et al. use 0.1).
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
+                 label_smoothing=0.0, **kwargs):
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+        if generator_loss not in losses.GENERATOR_LOSSES:
+            raise ValueError(
+                f"generator_loss must be one of {sorted(losses.GENERATOR_LOSSES)}, got {generator_loss!r}."
+            )
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
+        self.generator_loss = generator_loss
+        self.label_smoothing = float(label_smoothing)
+
+    def train_step(self, data):
+        real = self.real_images(data)
+        batch_size = tf.shape(real)[0]
+        d_seed, g_seed = tf.unstack(self.step_seeds(2))
+
+        # Update the discriminator by ascending log D(x) + log(1 - D(G(z))).
+        z = self.sample_latent(batch_size, d_seed)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+        self.apply_loss(self.d_optimizer, tape, d_loss, self.discriminator.trainable_variables)
+
+        # Update the generator on a fresh latent batch.
+        z = self.sample_latent(batch_size, g_seed)
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
+        self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
+
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
+
+    def get_config(self):
+        return {**super().get_config(), "generator_loss": self.generator_loss,
+                "label_smoothing": self.label_smoothing}
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class DCGAN(GAN):
+    """DCGAN (Radford et al. 2015): the GAN algorithm with convolutional nets (see ``tfgans.nets``)."""

@@ -1,0 +1,58 @@
+"""Reference MLP nets of Goodfellow et al. 2014, "Generative Adversarial Nets" (arXiv:1406.2661).
+
+Shapes from the paper's public reference code (``goodfeli/adversarial``, ``mnist.yaml``): the generator is
+an MLP 100 -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid on N(0, 1) noise; the discriminator is an MLP of two
+maxout layers (240 units x 5 pieces) and a sigmoid unit, with dropout on each layer's input (keep 0.8 on
+the pixels, 0.5 elsewhere). The sigmoid generator output means the data are scaled to [0, 1].
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from tfgans.layers import Maxout
+
+__all__ = ["mnist_generator", "mnist_discriminator"]
+
+
+def mnist_generator(latent_dim: int = 100, hidden_units: int = 1200,
+                    image_shape=(28, 28, 1)) -> keras.Sequential:
+    """Goodfellow et al. 2014 MNIST generator (``mnist.yaml``): z -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid.
+
+    The 784 outputs are reshaped to ``image_shape`` so the nets take and make images like every other
+    tfgans net. Deviation: Keras' default initializers instead of pylearn2's ``irange`` uniform ones.
+    """
+    h, w, c = image_shape
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(hidden_units, activation="relu"),  # h0
+            layers.Dense(hidden_units, activation="relu"),  # h1
+            layers.Dense(h * w * c, activation="sigmoid"),  # y
+            layers.Reshape(image_shape),
+        ],
+        name="goodfellow_mnist_generator",
+    )
+
+
+def mnist_discriminator(image_shape=(28, 28, 1), maxout_units: int = 240, num_pieces: int = 5,
+                        input_dropout: float = 0.2, hidden_dropout: float = 0.5) -> keras.Sequential:
+    """Goodfellow et al. 2014 MNIST discriminator (``mnist.yaml``): two maxout layers then a sigmoid unit.
+
+    Dropout follows the reference cost (``AdversaryCost2``): input include probability 0.8 for ``h0``
+    (dropout 0.2) and 0.5 for the later layers. Returns a logit; the sigmoid lives in the loss.
+    """
+    return keras.Sequential(
+        [
+            keras.Input(image_shape),
+            layers.Flatten(),
+            layers.Dropout(input_dropout),
+            Maxout(maxout_units, num_pieces),  # h0
+            layers.Dropout(hidden_dropout),
+            Maxout(maxout_units, num_pieces),  # h1
+            layers.Dropout(hidden_dropout),
+            layers.Dense(1),  # y (sigmoid in the loss)
+        ],
+        name="goodfellow_mnist_discriminator",
+    )
