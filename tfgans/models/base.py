@@ -51,6 +51,9 @@ class GANModel(keras.Model):
         latent_range: bounds of the uniform prior.
         seed: seeds the latent draws. Draws are stateless functions of (seed, generator step, replica), so
             replicas draw different vectors and a resumed run draws what the uninterrupted one would have.
+        clip_norm: if set, every update's gradient is clipped to this global norm before it is applied
+            (Kapoor & Orozco, Table 1: 5.0). Under ``tf.distribute`` the norm is that of the global-batch
+            gradient, as on one device.
     """
 
     #: Names of the per-epoch loss trackers; each becomes a ``keras.metrics.Mean`` in ``self.trackers``.
@@ -68,6 +71,7 @@ class GANModel(keras.Model):
         latent_distribution: str = "normal",
         latent_range=(-1.0, 1.0),
         seed: Optional[int] = None,
+        clip_norm: Optional[float] = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -81,6 +85,9 @@ class GANModel(keras.Model):
         self.latent_distribution = latent_distribution
         self.latent_range = tuple(float(v) for v in latent_range)
         self.seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
+        if clip_norm is not None and not clip_norm > 0:
+            raise ValueError(f"clip_norm must be positive (or None for no clipping), got {clip_norm}.")
+        self.clip_norm = None if clip_norm is None else float(clip_norm)
         self._check_nets()
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
 
@@ -177,12 +184,24 @@ class GANModel(keras.Model):
         Under ``tf.distribute`` the optimizer sums gradients over replicas, so the gradient is scaled by
         ``1 / replicas``: the step is then the gradient of the mean over the global batch. The loss-scale
         factor of ``mixed_float16`` (``optimizer.scale_loss``) enters the same way, before backpropagation,
-        and ``optimizer.apply`` unscales it.
+        and ``optimizer.apply`` unscales it. With ``clip_norm`` the global-batch gradient is clipped by its
+        global norm before the step.
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         factor = optimizer.scale_loss(tf.constant(1.0 / replicas, dtype=loss.dtype))
         grads = tape.gradient(loss, variables, output_gradients=factor)
+        if self.clip_norm is not None:
+            grads = self._clip(optimizer, grads, replicas)
         optimizer.apply(grads, variables)
+
+    def _clip(self, optimizer, grads, replicas):
+        scale = optimizer.scale_loss(tf.constant(1.0))  # loss scale of mixed_float16, else 1
+        if replicas > 1:
+            # Clip the global gradient (the sum over replicas), then hand each replica its share of it:
+            # the optimizer's own all-reduce sums the shares back to the clipped global gradient.
+            grads = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
+        grads, _ = tf.clip_by_global_norm(grads, self.clip_norm * scale)
+        return [g / replicas for g in grads] if replicas > 1 else grads
 
     # --- inference ---------------------------------------------------------------------------------------
 
@@ -209,6 +228,7 @@ class GANModel(keras.Model):
             "latent_distribution": self.latent_distribution,
             "latent_range": list(self.latent_range),
             "seed": self.seed,
+            "clip_norm": self.clip_norm,
             "name": self.name,
         }
 
