@@ -1,0 +1,240 @@
+"""The ``tfgans`` command: ``presets``, ``train``, ``sample`` (and the commands of the evaluation, study
+and semi-supervised modules, where installed).
+
+    tfgans presets
+    tfgans train --preset dcgan-mnist-sun --epochs 5 --data-dir ../shared/tfds --out runs/x
+    tfgans sample runs/x/generator --n 64 --out grid.png
+
+A bad argument, an unknown preset or dataset and missing offline data end with one ``tfgans: error:`` line
+and exit code 2; a NaN loss ends the run with exit code 3 and the last good checkpoint kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from typing import List, Optional
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__all__ = ["main", "train"]
+
+# Modules that add their own subcommand through add_parser(subparsers) and run(args).
+_COMMAND_MODULES = ("tfgans.evaluation", "tfgans.studies", "tfgans.semisup")
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit code 2."""
+
+
+# --- presets ---------------------------------------------------------------------------------------------------
+
+def _cmd_presets(args) -> int:
+    from tfgans import presets
+
+    rows = [("preset", "flavor", "dataset", "source", "table", "batch", "epochs")]
+    for name in presets.names():
+        p = presets.get(name)
+        rows.append((p.name, p.flavor, p.dataset, p.source, p.table, str(p.batch_size), str(p.epochs)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    if args.verbose:
+        print()
+        for name in presets.names():
+            print(f"{name}: {presets.get(name).description}")
+    return 0
+
+
+# --- train -----------------------------------------------------------------------------------------------------
+
+def _strategy():
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+
+
+def _set_mixed_precision(enabled: bool) -> str:
+    import keras
+    import tensorflow as tf
+
+    if not enabled:
+        return "float32"
+    policy = "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
+    keras.mixed_precision.set_global_policy(policy)
+    return policy
+
+
+def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_size: Optional[int] = None,
+          g_lr: Optional[float] = None, d_lr: Optional[float] = None, data_dir: Optional[str] = None,
+          download: bool = False, seed: int = 0, steps_per_epoch: Optional[int] = None,
+          mixed_precision: bool = False, num_samples: int = 64, verbose="auto"):
+    """Trains a preset with progress bars, sample grids, TensorBoard logs and resumable checkpoints, then
+    exports the generator to ``<out>/generator``. Rerunning the same call resumes an interrupted run.
+
+    Returns:
+        The trained model.
+    """
+    import keras
+
+    from tfgans import callbacks, export, presets
+
+    preset = presets.get(preset_name)
+    os.makedirs(out, exist_ok=True)
+    run_config = {"preset": preset.name, "batch_size": batch_size or preset.batch_size,
+                  "g_lr": g_lr if g_lr is not None else preset.g_lr,
+                  "d_lr": d_lr if d_lr is not None else preset.d_lr, "seed": seed,
+                  "mixed_precision": bool(mixed_precision), "steps_per_epoch": steps_per_epoch}
+    _check_same_run(out, run_config)
+    policy = _set_mixed_precision(mixed_precision)
+    keras.utils.set_random_seed(seed)
+    strategy = _strategy()
+    with strategy.scope():
+        model = preset.build(seed=seed, g_lr=g_lr, d_lr=d_lr)
+    ds = preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed)
+    if steps_per_epoch:
+        ds = ds.take(steps_per_epoch)
+    epochs = epochs or preset.epochs
+    ckpt_dir = os.path.join(out, "checkpoints")
+    log_dir = os.path.join(out, "logs")
+    cbs = [
+        callbacks.StopOnNaN(checkpoint_dir=ckpt_dir),
+        callbacks.Checkpoint(ckpt_dir),
+        callbacks.SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, seed=seed,
+                             value_range=data_range(preset), log_dir=log_dir),
+        keras.callbacks.TensorBoard(log_dir),
+    ]
+    print(f"tfgans: training {preset.name} ({preset.source}, {preset.table}) on {preset.dataset} for {epochs} "
+          f"epochs, batch {run_config['batch_size']}, {policy}, {strategy.num_replicas_in_sync} replica(s); "
+          f"output in {out}")
+    model.fit(ds, epochs=epochs, callbacks=cbs, verbose=verbose)
+    path = export.save_generator(model, os.path.join(out, "generator"), value_range=data_range(preset))
+    print(f"tfgans: exported the generator to {path}; sample with `tfgans sample {path} --n 64 --out grid.png`")
+    return model
+
+
+def data_range(preset):
+    from tfgans.data import VALUE_RANGES
+
+    return VALUE_RANGES[preset.value_range]
+
+
+def _check_same_run(out: str, run_config: dict):
+    """Refuses to resume a run in ``out`` that was started with another preset or settings."""
+    path = os.path.join(out, "run.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            previous = json.load(f)
+        changed = {k: (previous.get(k), v) for k, v in run_config.items() if previous.get(k) != v}
+        if changed:
+            detail = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
+            raise UsageError(
+                f"{out} holds a run started with other settings ({detail}); resuming would mix them. "
+                "Use a new --out folder, or repeat the original settings to resume."
+            )
+    else:
+        with open(path, "w") as f:
+            json.dump(run_config, f, indent=2)
+
+
+def _cmd_train(args) -> int:
+    from tfgans.callbacks import NaNLossError
+
+    try:
+        train(args.preset, args.out, epochs=args.epochs, batch_size=args.batch_size, g_lr=args.g_lr,
+              d_lr=args.d_lr, data_dir=args.data_dir, download=args.download, seed=args.seed,
+              steps_per_epoch=args.steps_per_epoch, mixed_precision=args.mixed_precision,
+              num_samples=args.num_samples, verbose=args.verbose)
+    except NaNLossError as e:
+        print(f"tfgans: error: {e}", file=sys.stderr)
+        return 3
+    return 0
+
+
+# --- sample ----------------------------------------------------------------------------------------------------
+
+def _cmd_sample(args) -> int:
+    from tfgans import export
+    from tfgans.images import save_grid
+
+    if args.n < 1:
+        raise UsageError(f"--n must be at least 1, got {args.n}.")
+    loaded = export.load_generator(args.path)
+    images = export.sample_images(loaded, args.n, args.seed)
+    if args.out.endswith(".npz"):
+        import numpy as np
+
+        np.savez_compressed(args.out, images=images)
+    else:
+        save_grid(images, args.out)
+    print(f"tfgans: wrote {args.n} samples to {args.out}")
+    return 0
+
+
+# --- entry point -----------------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tfgans", description="GANs of five reports, in Keras 3.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("presets", help="list presets with their report, table and dataset")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print each preset's description")
+    p.set_defaults(func=_cmd_presets)
+
+    p = sub.add_parser("train", help="train a preset (resumes an interrupted run in --out)")
+    p.add_argument("--preset", required=True, help="a name from `tfgans presets`")
+    p.add_argument("--out", required=True, help="run folder: samples/, logs/, checkpoints/, generator/")
+    p.add_argument("--epochs", type=int, help="epochs in all (default: the report's)")
+    p.add_argument("--batch-size", type=int, help="global batch size (default: the report's)")
+    p.add_argument("--g-lr", type=float, help="generator learning rate (default: the report's)")
+    p.add_argument("--d-lr", type=float, help="discriminator learning rate (default: the report's)")
+    p.add_argument("--data-dir", help="tensorflow-datasets directory (default: $TFDS_DATA_DIR)")
+    p.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
+    p.add_argument("--steps-per-epoch", type=int, help="cap the batches per epoch (quick runs)")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="mixed_bfloat16 on CPU, mixed_float16 (with loss scaling) on GPU")
+    p.add_argument("--num-samples", type=int, default=64, help="images in each epoch's sample grid")
+    p.add_argument("--verbose", default="auto", type=lambda v: v if v == "auto" else int(v),
+                   help="Keras verbosity: auto, 0, 1 (progress bar) or 2 (a line per epoch)")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("sample", help="sample from an exported generator")
+    p.add_argument("path", help="an exported generator (SavedModel folder, e.g. runs/x/generator)")
+    p.add_argument("--n", type=int, default=64, help="number of samples")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (same seed, same images)")
+    p.add_argument("--out", default="samples.png", help="a .png grid, or .npz of uint8 images")
+    p.set_defaults(func=_cmd_sample)
+
+    for module_name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "add_parser"):
+            module.add_parser(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from tfgans.data import DatasetNotFoundError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, DatasetNotFoundError, FileNotFoundError, ValueError) as e:
+        if os.environ.get("TFGANS_DEBUG"):
+            raise
+        print(f"tfgans: error: {e} (set TFGANS_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

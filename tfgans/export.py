@@ -1,0 +1,113 @@
+"""Export a trained generator as a TensorFlow SavedModel that serves without tfgans installed.
+
+Signatures of the SavedModel (``tf.saved_model.load(path).signatures[...]``):
+
+* ``serving_default(z: float32 [N, latent_dim]) -> {"images": uint8 [N, H, W, C]}``
+* ``sample(n: int32 [], seed: int64 []) -> {"images": uint8 [n, H, W, C]}``: draws ``z`` from the model's
+  prior with a stateless seed, so the same ``(n, seed)`` gives the same images on every load. These are the
+  images ``GANModel.generate(n, seed)`` gives before export.
+
+Beside the graph, ``tfgans.json`` records the latent size, prior and value range for ``tfgans sample``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Optional
+
+import tensorflow as tf
+import keras
+
+from tfgans import data as data_lib
+from tfgans.models.base import GANModel, output_range
+
+__all__ = ["save_generator", "load_generator", "METADATA_FILE"]
+
+METADATA_FILE = "tfgans.json"
+
+
+def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[int] = None,
+                   latent_distribution: Optional[str] = None, latent_range=None) -> str:
+    """Writes the generator of ``model`` as a SavedModel at ``path``.
+
+    Args:
+        model: a ``GANModel`` (its latent size and prior are used) or a bare generator ``keras.Model``
+            (then pass ``latent_dim``; the prior defaults to N(0, 1)).
+        path: output directory (created; an existing export there is replaced).
+        value_range: the generator's output range; read off its last activation (tanh/sigmoid) when None.
+        latent_dim, latent_distribution, latent_range: the prior, when ``model`` is a bare generator.
+
+    Returns:
+        ``path``.
+    """
+    if isinstance(model, GANModel):
+        generator = model.generator
+        latent_dim = model.latent_dim
+        latent_distribution = model.latent_distribution
+        latent_range = model.latent_range
+    elif isinstance(model, keras.Model):
+        generator = model
+        if latent_dim is None:
+            latent_dim = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
+        if latent_dim is None:
+            raise ValueError("save_generator needs latent_dim= for a generator built without an Input.")
+        latent_distribution = latent_distribution or "normal"
+        latent_range = latent_range or (-1.0, 1.0)
+    else:
+        raise TypeError(f"save_generator takes a tfgans GANModel or a keras.Model, got {type(model).__name__}.")
+    value_range = tuple(value_range) if value_range is not None else output_range(generator)
+    latent_dim = int(latent_dim)
+    low, high = (float(v) for v in latent_range)
+
+    def images(z):
+        return {"images": data_lib.to_uint8(generator(z, training=False), value_range)}
+
+    def sample(n, seed):
+        shape = tf.stack([n, latent_dim])
+        # The same stateless draw as GANModel.sample_latent(n, [seed, 0]).
+        key = tf.stack([seed, tf.constant(0, tf.int64)])
+        if latent_distribution == "normal":
+            z = tf.random.stateless_normal(shape, seed=key)
+        else:
+            z = tf.random.stateless_uniform(shape, seed=key, minval=low, maxval=high)
+        return images(z)
+
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    archive.add_endpoint("serving_default", images,
+                         input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")])
+    archive.add_endpoint("sample", sample,
+                         input_signature=[tf.TensorSpec([], tf.int32, name="n"),
+                                          tf.TensorSpec([], tf.int64, name="seed")])
+    archive.write_out(path, verbose=False)
+    metadata = {
+        "latent_dim": latent_dim,
+        "latent_distribution": latent_distribution,
+        "latent_range": [low, high],
+        "value_range": list(value_range),
+        "image_shape": list(generator.outputs[0].shape[1:]) if getattr(generator, "outputs", None) else None,
+        "generator": generator.name,
+    }
+    with open(os.path.join(path, METADATA_FILE), "w") as f:
+        json.dump(metadata, f, indent=2)
+    return path
+
+
+def load_generator(path: str):
+    """Loads an exported generator; returns the ``tf.saved_model.load`` object (``.sample``, ``.serving_default``).
+
+    Raises:
+        FileNotFoundError: ``path`` is not a SavedModel directory.
+    """
+    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+        raise FileNotFoundError(
+            f"{path!r} is not a SavedModel directory (no saved_model.pb in it). Export one with "
+            "tfgans.export.save_generator(model, path) or `tfgans train ... --out DIR` (DIR/generator)."
+        )
+    return tf.saved_model.load(path)
+
+
+def sample_images(loaded, n: int, seed: int = 0):
+    """``n`` uint8 images from a loaded export's ``sample`` signature, as a numpy array."""
+    return loaded.sample(tf.constant(n, tf.int32), tf.constant(seed, tf.int64))["images"].numpy()
