@@ -37,3 +37,31 @@ def _reset_keras_state():
     yield
     keras.mixed_precision.set_global_policy("float32")
     keras.backend.clear_session()
+
+
+def tiny_generator(latent_dim=4, image_shape=(8, 8, 1), activation="tanh"):
+    """A two-row generator for flavor tests: z -> Dense -> image."""
+    h, w, c = image_shape
+    return keras.Sequential(
+        [keras.Input((latent_dim,)), keras.layers.Dense(h * w * c, activation=activation),
+         keras.layers.Reshape(image_shape)],
+        name="tiny_generator",
+    )
+
+
+def tiny_discriminator(image_shape=(8, 8, 1)):
+    """A two-row discriminator for flavor tests: image -> Flatten -> logit."""
+    return keras.Sequential(
+        [keras.Input(image_shape), keras.layers.Flatten(), keras.layers.Dense(1)], name="tiny_discriminator"
+    )
+
+
+@pytest.fixture
+def tiny_images():
+    """A fixed batch-able array of 32 images [32, 8, 8, 1] in [-1, 1]: a bright square on dark ground."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    images = -np.ones((32, 8, 8, 1), np.float32)
+    images[:, 2:6, 2:6, :] = 1.0
+    return np.clip(images + 0.05 * rng.standard_normal(images.shape), -1, 1).astype(np.float32)

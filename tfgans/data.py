@@ -108,20 +108,29 @@ def to_uint8(images, value_range=(-1.0, 1.0)) -> tf.Tensor:
     return tf.cast(tf.round(tf.clip_by_value(images, 0.0, 255.0)), tf.uint8)
 
 
-def _builder(info: DatasetInfo, data_dir: str, download: bool):
+def _tfds_load(info: DatasetInfo, split: str, data_dir: Optional[str], download: bool, **kwargs):
+    """``tfds.load`` with tfgans' error for data that is neither prepared nor allowed to download."""
     import tensorflow_datasets as tfds
 
-    builder = tfds.builder(info.name, data_dir=data_dir)
-    if not builder.is_prepared():
-        if not download:
-            raise DatasetNotFoundError(
-                f"Dataset {info.name!r} is not prepared in {data_dir!r} "
-                f"(looked for {os.path.join(data_dir, info.name)}). Fix: pass data_dir= (CLI: --data-dir) "
-                "pointing to a tensorflow-datasets directory that holds it, set TFDS_DATA_DIR, "
-                "or, with internet access, pass download=True (CLI: --download) to fetch it."
-            )
-        builder.download_and_prepare()
-    return builder
+    data_dir = resolve_data_dir(data_dir)
+    try:
+        return tfds.load(info.name, split=split, data_dir=data_dir, download=download, with_info=True, **kwargs)
+    except AssertionError as e:  # what tensorflow-datasets raises for an unprepared dataset
+        if "could not find data" not in str(e):
+            raise
+        raise DatasetNotFoundError(
+            f"Dataset {info.name!r} is not prepared in {data_dir!r} "
+            f"(looked for {os.path.join(data_dir, info.name)}). Fix: pass data_dir= (CLI: --data-dir) "
+            "pointing to a tensorflow-datasets directory that holds it, set TFDS_DATA_DIR, "
+            "or, with internet access, pass download=True (CLI: --download) to fetch it."
+        ) from None
+
+
+def _num_examples(tfds_info, split: str, info: DatasetInfo) -> int:
+    try:
+        return tfds_info.splits[split].num_examples
+    except KeyError:  # split metadata missing (tfds mock data): the train split's size bounds any split
+        return max(info.num_train, info.num_test)
 
 
 def load(
@@ -164,8 +173,10 @@ def load(
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
     low_high = _value_range(value_range)
-    builder = _builder(info, resolve_data_dir(data_dir), download)
-    ds = builder.as_dataset(split=split, shuffle_files=shuffle, read_config=_read_config(seed))
+    import tensorflow_datasets as tfds
+
+    ds, tfds_info = _tfds_load(info, split, data_dir, download, shuffle_files=shuffle,
+                               read_config=tfds.ReadConfig(shuffle_seed=seed))
     if with_labels:
         ds = ds.map(lambda ex: (ex["image"], ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
     else:
@@ -175,7 +186,7 @@ def load(
     if repeat:
         ds = ds.repeat()
     if shuffle:
-        buffer = shuffle_buffer or builder.info.splits[split].num_examples
+        buffer = shuffle_buffer or _num_examples(tfds_info, split, info)
         ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     if with_labels:
@@ -185,20 +196,14 @@ def load(
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def _read_config(seed):
-    import tensorflow_datasets as tfds
-
-    return tfds.ReadConfig(shuffle_seed=seed)
-
-
 def load_images(name: str, *, split: str = "test", data_dir: Optional[str] = None,
                 num_examples: Optional[int] = None, download: bool = False):
     """Returns a split as one uint8 numpy array ``[N, H, W, C]`` (for evaluation and sample grids)."""
     import numpy as np
 
     info = dataset_info(name)
-    builder = _builder(info, resolve_data_dir(data_dir), download)
-    ds = builder.as_dataset(split=split, shuffle_files=False).map(lambda ex: ex["image"])
+    ds, _ = _tfds_load(info, split, data_dir, download, shuffle_files=False)
+    ds = ds.map(lambda ex: ex["image"])
     if num_examples is not None:
         ds = ds.take(num_examples)
     return np.concatenate([b for b in ds.batch(10000).as_numpy_iterator()], axis=0)

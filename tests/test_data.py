@@ -1,0 +1,67 @@
+"""Data pipelines: real MNIST from the offline dir, CIFAR-10 / SVHN shapes on tfds mock data, clear errors."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from tfgans import data
+
+
+def test_mnist_batches_are_float_images_in_tanh_range(tfds_dir):
+    ds = data.load("mnist", batch_size=64, data_dir=tfds_dir, split="test[:200]", seed=0)
+    batches = list(ds.as_numpy_iterator())
+    assert len(batches) == 3  # 200 // 64, remainder dropped
+    x = batches[0]
+    assert x.shape == (64, 28, 28, 1) and x.dtype == np.float32
+    assert x.min() == pytest.approx(-1.0) and x.max() == pytest.approx(1.0)
+
+
+def test_sigmoid_range_and_labels(tfds_dir):
+    x, y = next(iter(data.load("mnist", 32, data_dir=tfds_dir, split="test[:64]", value_range="sigmoid",
+                               with_labels=True)))
+    assert x.shape == (32, 28, 28, 1) and y.shape == (32,)
+    assert float(tf.reduce_min(x)) == 0.0 and float(tf.reduce_max(x)) == 1.0
+    assert set(np.unique(y.numpy())) <= set(range(10))
+
+
+def test_tfds_data_dir_environment_variable(tfds_dir, monkeypatch):
+    monkeypatch.setenv("TFDS_DATA_DIR", tfds_dir)
+    x = next(iter(data.load("fashion_mnist", 8, split="test[:16]")))
+    assert x.shape == (8, 28, 28, 1)
+
+
+def test_scale_and_to_uint8_are_inverse():
+    pixels = tf.constant(np.arange(256, dtype=np.uint8).reshape(1, 16, 16, 1))
+    for value_range in ("tanh", "sigmoid", (-3.0, 5.0)):
+        assert np.array_equal(data.to_uint8(data.scale_images(pixels, value_range), value_range), pixels)
+
+
+@pytest.mark.parametrize("name, shape", [("cifar10", (32, 32, 3)), ("svhn", (32, 32, 3))])
+def test_cifar10_and_svhn_pipelines_on_mock_data(name, shape, tmp_path):
+    with tfds.testing.mock_data(num_examples=20):
+        ds = data.load(name, batch_size=8, data_dir=str(tmp_path), with_labels=True)
+        x, y = next(iter(ds))
+    assert x.shape == (8,) + shape and x.dtype == tf.float32
+    assert float(tf.reduce_min(x)) >= -1.0 and float(tf.reduce_max(x)) <= 1.0
+    assert y.shape == (8,)
+
+
+def test_unknown_dataset_names_the_supported_ones():
+    with pytest.raises(ValueError, match=r"Unknown dataset 'imagenet'.*mnist"):
+        data.load("imagenet")
+
+
+def test_missing_offline_data_says_where_it_looked_and_how_to_fix(tmp_path):
+    with pytest.raises(data.DatasetNotFoundError) as err:
+        data.load("mnist", data_dir=str(tmp_path))
+    message = str(err.value)
+    assert "'mnist' is not prepared" in message and str(tmp_path) in message
+    assert "data_dir" in message and "TFDS_DATA_DIR" in message and "download=True" in message
+
+
+def test_bad_batch_size_and_value_range():
+    with pytest.raises(ValueError, match="batch_size"):
+        data.load("mnist", batch_size=0)
+    with pytest.raises(ValueError, match="value_range"):
+        data.scale_images(tf.zeros([1], tf.uint8), "relu")

@@ -1,0 +1,129 @@
+"""Layer tables of the reports' nets, checked row by row against the reports' text (numbers typed from the
+reports, not from tfgans' code), plus serialization round trips."""
+
+import numpy as np
+import pytest
+import keras
+
+from tfgans import layers as tfgans_layers
+from tfgans import nets
+
+
+def rows(model):
+    """(kind, size, kernel, strides, activation, output shape) per layer, the columns of the reports' tables."""
+    out = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        size = getattr(layer, "filters", None) or getattr(layer, "units", None)
+        kernel = getattr(layer, "kernel_size", None)
+        strides = getattr(layer, "strides", None)
+        act = getattr(getattr(layer, "activation", None), "__name__", None)
+        if kind == "Activation":
+            act = layer.activation.__name__
+        out.append((kind, size, kernel, strides, act, tuple(layer.output.shape[1:])))
+    return out
+
+
+def kinds(model):
+    return [r[0] for r in rows(model)]
+
+
+# --- Sun & Yang, sec. 2.1.1 / 2.1.2 / 3.1 -----------------------------------------------------------------------
+
+def test_sun_mnist_generator_matches_section_2_1_1():
+    g = nets.sun.mnist_generator()
+    assert kinds(g) == ["Dense", "BatchNormalization", "LeakyReLU", "Reshape",
+                        "Conv2DTranspose", "BatchNormalization", "LeakyReLU",
+                        "Conv2DTranspose", "BatchNormalization", "LeakyReLU",
+                        "Conv2DTranspose"]
+    r = rows(g)
+    assert g.input_shape == (None, 100)                       # "100x1 random noise vector"
+    assert r[0][1] == 12544                                   # "12,544 neurons"
+    assert r[3][5] == (7, 7, 256)                             # "reshape it to 7x7x256"
+    assert r[4][1:4] == (128, (5, 5), (1, 1)) and r[4][5] == (7, 7, 128)
+    assert r[7][1:4] == (64, (5, 5), (2, 2)) and r[7][5] == (14, 14, 64)
+    assert r[10][1:5] == (1, (5, 5), (2, 2), "tanh") and r[10][5] == (28, 28, 1)
+    assert all(layer.padding == "same" for layer in g.layers if hasattr(layer, "padding"))
+
+
+def test_sun_mnist_discriminator_matches_section_2_1_2():
+    d = nets.sun.mnist_discriminator()
+    assert kinds(d) == ["Conv2D", "LeakyReLU", "Dropout"] * 3 + ["Flatten", "Dense"]
+    r = rows(d)
+    assert d.input_shape == (None, 28, 28, 1)
+    assert [(x[1], x[2], x[3]) for x in r if x[0] == "Conv2D"] == [
+        (64, (5, 5), (2, 2)), (128, (5, 5), (2, 2)), (256, (5, 5), (2, 2))]
+    assert [layer.rate for layer in d.layers if isinstance(layer, keras.layers.Dropout)] == [0.3] * 3
+    assert r[-1][1] == 1 and d.output_shape == (None, 1)
+
+
+def test_sun_svhn_nets_match_section_3_1():
+    g, d = nets.sun.svhn_generator(), nets.sun.svhn_discriminator()
+    assert rows(g)[3][5] == (8, 8, 256)                       # "changed to 8x8x256"
+    assert g.output_shape == (None, 32, 32, 3)                # "from 1 to 3"
+    assert d.input_shape == (None, 32, 32, 3) and d.output_shape == (None, 1)
+    assert kinds(d) == kinds(nets.sun.mnist_discriminator())  # "exactly the same"
+
+
+# --- Chakkarwar et al., Tables 2 and 3 --------------------------------------------------------------------------
+
+def test_chakkarwar_generator_matches_table_2():
+    g = nets.chakkarwar.mnist_generator()
+    convs = [r for r in rows(g) if r[0] == "Conv2DTranspose"]
+    assert [(c[1], c[2], c[3]) for c in convs] == [(64, (5, 5), (2, 2)), (1, (5, 5), (2, 2))]
+    assert rows(g)[3][5] == (7, 7, 128)                       # Linear: 128 feature maps
+    assert kinds(g) == ["Dense", "BatchNormalization", "ReLU", "Reshape",
+                        "Conv2DTranspose", "BatchNormalization", "ReLU",
+                        "Conv2DTranspose", "BatchNormalization", "Activation"]
+    assert rows(g)[-1][4] == "tanh" and g.output_shape == (None, 28, 28, 1)
+
+
+def test_chakkarwar_discriminator_matches_table_3():
+    d = nets.chakkarwar.mnist_discriminator()
+    assert kinds(d) == ["Conv2D", "BatchNormalization", "ELU", "Conv2D", "BatchNormalization", "ELU",
+                        "Flatten", "Dense", "BatchNormalization"]
+    convs = [r for r in rows(d) if r[0] == "Conv2D"]
+    assert [(c[1], c[2], c[3]) for c in convs] == [(64, (5, 5), (2, 2)), (128, (5, 5), (2, 2))]
+    assert d.output_shape == (None, 1)
+
+
+def test_chakkarwar_text_batch_norm_drops_first_and_output_rows():
+    d = nets.chakkarwar.mnist_discriminator(table_batch_norm=False)
+    assert kinds(d) == ["Conv2D", "ELU", "Conv2D", "BatchNormalization", "ELU", "Flatten", "Dense"]
+    g = nets.chakkarwar.mnist_generator(table_batch_norm=False)
+    assert kinds(g)[-2:] == ["Conv2DTranspose", "Activation"]
+
+
+# --- Goodfellow et al. 2014 reference MLPs (vanilla GAN of Chakkarwar et al.) --------------------------------
+
+def test_goodfellow_mlps_match_reference_mnist_yaml():
+    g = nets.chakkarwar.gan_generator()
+    assert [(r[0], r[1], r[4]) for r in rows(g)[:3]] == [
+        ("Dense", 1200, "relu"), ("Dense", 1200, "relu"), ("Dense", 784, "sigmoid")]
+    assert g.output_shape == (None, 28, 28, 1)
+    d = nets.chakkarwar.gan_discriminator()
+    maxouts = [layer for layer in d.layers if isinstance(layer, tfgans_layers.Maxout)]
+    assert [(m.units, m.num_pieces) for m in maxouts] == [(240, 5), (240, 5)]
+    assert [layer.rate for layer in d.layers if isinstance(layer, keras.layers.Dropout)] == [0.2, 0.5, 0.5]
+    assert d.output_shape == (None, 1)
+
+
+def test_maxout_takes_the_max_over_pieces():
+    layer = tfgans_layers.Maxout(units=2, num_pieces=3)
+    layer.build((None, 1))
+    # Kernel [1, 6]: pieces of unit 0 are columns 0..2, of unit 1 columns 3..5.
+    layer.dense.kernel.assign(np.array([[1.0, -2.0, 0.5, 3.0, 0.0, -1.0]], np.float32))
+    out = layer(np.array([[2.0], [-1.0]], np.float32)).numpy()
+    np.testing.assert_allclose(out, [[2.0, 6.0], [2.0, 1.0]])
+
+
+@pytest.mark.parametrize("make", [
+    nets.sun.mnist_generator, nets.sun.mnist_discriminator, nets.chakkarwar.mnist_discriminator,
+    nets.goodfellow.mnist_discriminator,
+])
+def test_nets_round_trip_through_get_config(make):
+    net = make()
+    clone = keras.Sequential.from_config(net.get_config())
+    clone.set_weights(net.get_weights())
+    x = np.random.default_rng(0).standard_normal((2,) + tuple(net.input_shape[1:])).astype("float32")
+    np.testing.assert_allclose(clone(x, training=False), net(x, training=False), rtol=1e-5, atol=1e-6)
