@@ -32,8 +32,9 @@ def tfds_dir():
 
 @pytest.fixture(autouse=True)
 def _reset_keras_state():
-    """Each test starts with float32 and fresh Keras name scopes."""
+    """Each test starts with float32, fresh Keras name scopes and the same random state."""
     keras.mixed_precision.set_global_policy("float32")
+    keras.utils.set_random_seed(0)
     yield
     keras.mixed_precision.set_global_policy("float32")
     keras.backend.clear_session()

@@ -89,6 +89,9 @@ class GANModel(keras.Model):
             raise ValueError(f"clip_norm must be positive (or None for no clipping), got {clip_norm}.")
         self.clip_norm = None if clip_norm is None else float(clip_norm)
         self._check_nets()
+        # The nets arrive built; marking the pair built stops Keras from tracing call() on a data batch
+        # (images are not latents) when it builds a model before distributed training.
+        self.built = bool(generator.built and discriminator.built)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
 
     def _check_nets(self):
@@ -144,6 +147,12 @@ class GANModel(keras.Model):
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def fit(self, x=None, *args, **kwargs):
+        # A tf.data pipeline shuffles itself (tfgans.data.load does); Keras warns on every fit otherwise.
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, **kwargs)
 
     # --- pieces a train_step calls -------------------------------------------------------------------------
 

@@ -1,0 +1,65 @@
+"""The tfgans command, run in-process: presets, train (grids, logs, checkpoints, export, resume), sample, errors."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tfgans import cli, presets
+
+
+def test_presets_lists_every_preset_with_its_source_and_dataset(capsys):
+    assert cli.main(["presets"]) == 0
+    out = capsys.readouterr().out
+    for name in presets.names():
+        assert name in out
+    line = next(row for row in out.splitlines() if row.startswith("dcgan-mnist-sun"))
+    assert "DCGAN" in line and "mnist" in line and "sun" in line and "sec. 2.1" in line and "256" in line
+
+
+@pytest.mark.slow
+def test_train_writes_grids_logs_checkpoints_and_export_and_resumes(tfds_dir, tmp_path, capsys):
+    out = str(tmp_path / "run")
+    args = ["train", "--preset", "dcgan-mnist-sun", "--data-dir", tfds_dir, "--out", out,
+            "--batch-size", "8", "--steps-per-epoch", "2", "--num-samples", "4", "--verbose", "0"]
+    assert cli.main(args + ["--epochs", "2"]) == 0
+    assert sorted(os.listdir(os.path.join(out, "samples"))) == ["epoch_0001.png", "epoch_0002.png"]
+    grid = np.asarray(Image.open(os.path.join(out, "samples", "epoch_0002.png")))
+    assert grid.shape == (2 * 30 + 2, 2 * 30 + 2)  # 2x2 tiles of 28x28 with 2-pixel gaps
+    assert any(f.startswith("events") for _, _, files in os.walk(os.path.join(out, "logs")) for f in files)
+    assert os.path.exists(os.path.join(out, "checkpoints", "ckpt-2.index"))
+    assert os.path.exists(os.path.join(out, "generator", "saved_model.pb"))
+
+    # The same command with more epochs continues after epoch 2 instead of starting again.
+    assert cli.main(args + ["--epochs", "3"]) == 0
+    assert "resumed from" in capsys.readouterr().out
+    assert sorted(os.listdir(os.path.join(out, "samples")))[-1] == "epoch_0003.png"
+    assert len(os.listdir(os.path.join(out, "samples"))) == 3
+
+    png = str(tmp_path / "grid.png")
+    assert cli.main(["sample", os.path.join(out, "generator"), "--n", "9", "--out", png]) == 0
+    assert np.asarray(Image.open(png)).shape == (3 * 30 + 2, 3 * 30 + 2)
+
+    # Other settings in the same folder would mix two runs: refused with the fix.
+    assert cli.main(args[:-4] + ["--g-lr", "0.5", "--epochs", "4", "--verbose", "0"]) == 2
+    assert "holds a run started with other settings" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--preset", "dcgan-mnist-sunn", "--out", "x"], "Unknown preset 'dcgan-mnist-sunn'. Did you mean dcgan-mnist-sun"),
+    (["sample", ".", "--out", "x.png"], "not a SavedModel directory"),
+])
+def test_bad_input_is_one_clear_line_and_exit_code_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgans: error: ") and message in err and "Traceback" not in err
+
+
+def test_missing_offline_data_is_a_clear_error(tmp_path, capsys):
+    code = cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", str(tmp_path / "r"),
+                     "--data-dir", str(tmp_path / "empty"), "--epochs", "1"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "'mnist' is not prepared" in err and "--data-dir" in err

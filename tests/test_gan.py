@@ -1,0 +1,130 @@
+"""GAN / DCGAN flavor: the algorithm's effects, trackers, options, errors, serialization, mixed precision."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+import tfgans
+from conftest import tiny_discriminator, tiny_generator
+
+
+def _gan(**kwargs):
+    return tfgans.GAN(tiny_generator(), tiny_discriminator(), latent_dim=4, seed=1, **kwargs)
+
+
+def test_discriminator_steps_lower_d_loss_when_generator_is_frozen(tiny_images):
+    gan = _gan()
+    # A zero generator learning rate isolates Algorithm 1's discriminator update.
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.Adam(5e-2))
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images).batch(8, drop_remainder=True)
+    history = gan.fit(ds, epochs=10, verbose=0).history
+    assert history["d_loss"][-1] < 0.5 * history["d_loss"][0], history["d_loss"]
+
+
+def test_generator_steps_lower_g_loss_against_a_fixed_discriminator(tiny_images):
+    gan = _gan()
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-2), d_optimizer=keras.optimizers.SGD(0.0))
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images).batch(8, drop_remainder=True)
+    history = gan.fit(ds, epochs=6, verbose=0).history
+    assert history["g_loss"][-1] < history["g_loss"][0]
+
+
+def test_each_step_updates_both_nets_and_metrics_reset_every_epoch(tiny_images):
+    gan = _gan()
+    gan.compile()
+    g0 = [w.copy() for w in gan.generator.get_weights()]
+    d0 = [w.copy() for w in gan.discriminator.get_weights()]
+    counts = []
+    # Keras resets the trackers listed in `metrics` before each epoch begins.
+    probe = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: counts.append(float(gan.trackers["d_loss"].count)))
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images[:16]).batch(8)
+    history = gan.fit(ds, epochs=2, verbose=0, callbacks=[probe]).history
+    assert set(history) == {"d_loss", "g_loss"} and len(history["d_loss"]) == 2
+    assert counts == [0.0, 0.0]
+    assert float(gan.trackers["d_loss"].count) == 2.0  # the second epoch's two batches only
+    assert all(not np.allclose(a, b) for a, b in zip(g0, gan.generator.get_weights()))
+    assert all(not np.allclose(a, b) for a, b in zip(d0, gan.discriminator.get_weights()))
+
+
+def test_fit_accepts_labelled_batches(tiny_images):
+    gan = _gan()
+    gan.compile()
+    labels = np.zeros(len(tiny_images), np.int64)
+    ds = tf.data.Dataset.from_tensor_slices((tiny_images, labels)).batch(8)
+    assert np.isfinite(gan.fit(ds, epochs=1, verbose=0).history["g_loss"][0])
+
+
+def test_minimax_generator_loss_is_negative_log_one_minus_d():
+    gan = _gan(generator_loss="minimax")
+    gan.compile()
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((8, 8, 8, 1), np.float32)).batch(8)
+    # log(1 - D) < 0 always, the non-saturating loss is > 0 always.
+    assert gan.fit(ds, epochs=1, verbose=0).history["g_loss"][0] < 0
+
+
+def test_latent_draws_differ_per_step_and_replica_and_repeat_for_a_step():
+    gan = _gan()
+    gan.compile()
+    a, b = gan.step_seeds(2).numpy()
+    assert not np.array_equal(a, b)
+    np.testing.assert_array_equal(gan.step_seeds(2), gan.step_seeds(2))
+    gan.g_optimizer.iterations.assign(1)
+    assert not np.array_equal(gan.step_seeds(2)[0], a)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    per_replica = strategy.run(lambda: gan.sample_latent(3, gan.step_seeds(1)[0]))
+    z0, z1 = strategy.experimental_local_results(per_replica)
+    assert not np.allclose(z0, z1)
+
+
+def test_image_shape_mismatch_is_a_clear_error():
+    gan = _gan()
+    gan.compile()
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((8, 28, 28, 1), np.float32)).batch(4)
+    with pytest.raises(ValueError, match=r"images of shape \(28, 28, 1\).*takes \(8, 8, 1\)"):
+        gan.fit(ds, epochs=1, verbose=0)
+
+
+def test_mismatched_nets_and_options_are_clear_errors():
+    with pytest.raises(ValueError, match="latent vectors of size 4, but latent_dim=100"):
+        tfgans.GAN(tiny_generator(), tiny_discriminator(), latent_dim=100)
+    with pytest.raises(ValueError, match=r"makes images of shape \(8, 8, 1\).*takes \(28, 28, 1\)"):
+        tfgans.GAN(tiny_generator(), tfgans.nets.sun.mnist_discriminator(), latent_dim=4)
+    with pytest.raises(ValueError, match="generator_loss"):
+        _gan(generator_loss="hinge")
+    with pytest.raises(ValueError, match="latent_distribution"):
+        _gan(latent_distribution="cauchy")
+
+
+def test_get_config_round_trip_keeps_options_and_nets():
+    gan = _gan(generator_loss="minimax", label_smoothing=0.1, latent_distribution="uniform",
+               latent_range=(0.0, 1.0), clip_norm=5.0)
+    clone = tfgans.GAN.from_config(gan.get_config())
+    assert (clone.generator_loss, clone.label_smoothing, clone.latent_distribution, clone.latent_range,
+            clone.seed, clone.clip_norm) == ("minimax", 0.1, "uniform", (0.0, 1.0), 1, 5.0)
+    assert [type(x) for x in clone.generator.layers] == [type(x) for x in gan.generator.layers]
+    z = clone.sample_latent(100, tf.constant([0, 0], tf.int64)).numpy()
+    assert z.min() >= 0.0 and z.max() <= 1.0
+
+
+def test_mixed_bfloat16_trains_with_float32_weights_and_losses(tiny_images):
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    gan = tfgans.DCGAN(tfgans.nets.chakkarwar.mnist_generator(latent_dim=8),
+                       tfgans.nets.chakkarwar.mnist_discriminator(), latent_dim=8, seed=0)
+    gan.compile()
+    assert gan.generator.layers[0].compute_dtype == "bfloat16"
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((4, 28, 28, 1), np.float32)).batch(4)
+    history = gan.fit(ds, epochs=1, verbose=0).history
+    assert np.isfinite(history["d_loss"][0]) and np.isfinite(history["g_loss"][0])
+    assert all(w.dtype == "float32" for w in gan.generator.trainable_weights)
+
+
+def test_mixed_float16_wraps_optimizers_in_loss_scaling():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    gan = _gan()
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer="adam")
+    assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((8, 8, 8, 1), np.float32)).batch(8)
+    assert np.isfinite(gan.fit(ds, epochs=1, verbose=0).history["d_loss"][0])
