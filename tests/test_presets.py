@@ -1,0 +1,34 @@
+"""The preset table: every preset's nets fit its dataset, its data range matches its generator, names parse."""
+
+import pytest
+import keras
+
+from tfgans import data, presets
+from tfgans.models.base import output_range
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_preset_nets_fit_the_dataset_and_its_value_range(name):
+    preset = presets.get(name)
+    model = preset.make_model(seed=0)
+    info = data.dataset_info(preset.dataset)
+    assert model.image_shape == info.image_shape
+    assert tuple(model.generator.output_shape[1:]) == info.image_shape
+    assert output_range(model.generator) == data.VALUE_RANGES[preset.value_range]
+    assert name.split("-")[-1] == preset.source and preset.table and preset.description
+    assert preset.dataset.split("_")[0] in name
+    g_opt, d_opt = preset.make_optimizers()
+    assert float(keras.ops.convert_to_numpy(g_opt.learning_rate)) == pytest.approx(preset.g_lr)
+    assert float(keras.ops.convert_to_numpy(d_opt.learning_rate)) == pytest.approx(preset.d_lr)
+    keras.backend.clear_session()
+
+
+def test_sun_preset_has_the_reports_hyperparameters():
+    p = presets.get("dcgan-mnist-sun")  # sec. 2.1.3: epoch 100, batch 256, G 1e-3, D 1e-4
+    assert (p.batch_size, p.epochs, p.g_lr, p.d_lr, p.latent_dim) == (256, 100, 1e-3, 1e-4, 100)
+    assert presets.get("dcgan-svhn-sun").epochs == 200  # sec. 3.1.3
+
+
+def test_unknown_preset_suggests_close_names():
+    with pytest.raises(ValueError, match="Did you mean dcgan-mnist-sun"):
+        presets.get("dcgan-mnist-su")
