@@ -1,0 +1,353 @@
+"""tfgans.evaluation: extractors, the Evaluator and its cache, the Evaluate callback, the evaluate CLI."""
+
+import argparse
+import json
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+import tfgans
+from tfgans import data as data_lib
+from tfgans import evaluation, metrics
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier_path(tmp_path_factory):
+    """An untrained classifier with 8 features: cheap, and deterministic features for the plumbing."""
+    keras.utils.set_random_seed(0)
+    path = str(tmp_path_factory.mktemp("classifier") / "tiny.keras")
+    evaluation.make_classifier(width=2, feature_dim=8).save(path)
+    return path
+
+
+@pytest.fixture
+def tiny_extractor(tiny_classifier_path):
+    return evaluation.load_classifier("mnist", tiny_classifier_path)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    evaluation._MEMORY_CACHE.clear()
+    yield
+    evaluation._MEMORY_CACHE.clear()
+
+
+def _random_images(n, seed=0, shape=(28, 28, 1)):
+    return np.random.default_rng(seed).integers(0, 256, size=(n, *shape), dtype=np.uint8)
+
+
+# --- the classifier ---------------------------------------------------------------------------------------
+
+
+def test_make_classifier_has_named_features_and_logits():
+    model = evaluation.make_classifier()
+    assert model.get_layer("features").units == 128
+    assert model.get_layer("features").activation.__name__ == "relu"
+    assert model.get_layer("logits").units == 10
+    assert model.get_layer("logits").activation.__name__ == "linear"
+    assert model.layers[-1].name == "logits"
+    assert model.output_shape == (None, 10)
+    assert model.count_params() * 4 < 4e6  # a few MB at most on disk
+
+
+def test_extractor_gives_features_and_logits_of_the_classifier(tiny_classifier_path, tiny_extractor):
+    images = _random_images(5)
+    features, logits = tiny_extractor(images)
+    assert features.shape == (5, 8) and logits.shape == (5, 10)
+    model = keras.saving.load_model(tiny_classifier_path)
+    # the extractor scales uint8 to [-1, 1] itself, as the classifier was trained on tanh-range data
+    expected = model(data_lib.scale_images(images, "tanh"), training=False).numpy()
+    np.testing.assert_allclose(logits, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dataset, threshold", [("mnist", 0.990), ("fashion_mnist", 0.91)])
+def test_shipped_classifier_records_required_test_accuracy(dataset, threshold):
+    model_path = os.path.join(evaluation.CLASSIFIER_DIR, f"{dataset}.keras")
+    with open(os.path.join(evaluation.CLASSIFIER_DIR, f"{dataset}.json")) as f:
+        record = json.load(f)
+    assert record["dataset"] == dataset
+    assert record["test_accuracy"] >= threshold
+    assert os.path.getsize(model_path) < 5 * 2**20
+    assert record["sha256"] == evaluation._file_hash(model_path)  # the record belongs to this file
+
+
+def test_shipped_mnist_classifier_classifies_test_images(tfds_dir):
+    extractor = evaluation.load_extractor("mnist")
+    ds = data_lib.load("mnist", 500, split="test", data_dir=tfds_dir, with_labels=True, shuffle=False)
+    images, labels = next(iter(ds))
+    images = data_lib.to_uint8(images, "tanh").numpy()
+    features, logits = extractor(images)
+    assert features.shape == (500, 128)
+    assert np.mean(np.argmax(logits, axis=1) == labels.numpy()) >= 0.98
+
+
+def test_train_classifier_refuses_rgb_datasets():
+    with pytest.raises(ValueError, match="InceptionV3"):
+        evaluation.train_classifier("cifar10")
+
+
+def test_missing_classifier_says_how_to_train_it(tmp_path):
+    with pytest.raises(evaluation.WeightsNotFoundError, match="tfgans classifier train mnist"):
+        evaluation.load_classifier("mnist", str(tmp_path / "nope.keras"))
+
+
+# --- InceptionV3 ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_inception_plumbing_with_random_weights():
+    with pytest.warns(UserWarning, match="random weights"):
+        extractor = evaluation.inception_extractor(weights=None, image_shape=(32, 32, 3), batch_size=2)
+    assert extractor.fingerprint is None  # random weights are never cached on disk
+    features, logits = extractor(_random_images(3, shape=(32, 32, 3)))
+    assert features.shape == (3, 2048) and logits.shape == (3, 1000)
+    assert np.all(np.isfinite(features)) and np.all(features >= 0)  # pool of ReLU activations
+    with pytest.raises(evaluation.ImageFormatError, match=r"\[N, 32, 32, 3\]"):
+        extractor(_random_images(2))
+
+
+def test_inception_without_weights_says_how_to_get_them(tmp_path, monkeypatch):
+    monkeypatch.delenv("TFGANS_INCEPTION_WEIGHTS", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(evaluation.WeightsNotFoundError, match=r"keras.applications.InceptionV3\(\)"):
+        evaluation.load_extractor("cifar10")
+    with pytest.raises(evaluation.WeightsNotFoundError, match="does not exist"):
+        evaluation.inception_weights_path(str(tmp_path / "missing.h5"))
+    weights = tmp_path / "keras" / "models" / evaluation.INCEPTION_WEIGHTS_FILE
+    weights.parent.mkdir(parents=True)
+    weights.write_bytes(b"")
+    assert evaluation.inception_weights_path() == str(weights)  # the Keras cache is found
+    monkeypatch.setenv("TFGANS_INCEPTION_WEIGHTS", str(tmp_path / "elsewhere.h5"))
+    with pytest.raises(evaluation.WeightsNotFoundError, match="TFGANS_INCEPTION_WEIGHTS"):
+        evaluation.inception_weights_path()
+
+
+# --- bad images -------------------------------------------------------------------------------------------
+
+
+def test_float_images_are_refused_with_the_fix(tiny_extractor):
+    images = _random_images(4).astype(np.float32) / 127.5 - 1.0
+    with pytest.raises(evaluation.ImageFormatError, match="to_uint8"):
+        tiny_extractor(images)
+    # with their range they are converted, and give the figures of the uint8 images
+    np.testing.assert_allclose(tiny_extractor(images, value_range=(-1, 1))[1],
+                               tiny_extractor(data_lib.to_uint8(images, (-1, 1)))[1], rtol=1e-6)
+    with pytest.raises(evaluation.ImageFormatError, match="outside value_range"):
+        tiny_extractor(images * 255.0, value_range=(-1, 1))
+
+
+def test_wrong_image_shape_is_refused(tiny_extractor):
+    with pytest.raises(evaluation.ImageFormatError, match=r"\[N, 28, 28, 1\]; got shape \[2, 32, 32, 3\]"):
+        tiny_extractor(_random_images(2, shape=(32, 32, 3)))
+    with pytest.raises(evaluation.ImageFormatError, match=r"images\[\.\.\., None\]"):
+        tiny_extractor(_random_images(2)[..., 0])
+
+
+# --- the Evaluator ----------------------------------------------------------------------------------------
+
+
+def test_real_split_against_itself(tfds_dir, tiny_extractor):
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=200, extractor=tiny_extractor)
+    real = data_lib.load_images("mnist", split="test", data_dir=tfds_dir, num_examples=200)
+    results = evaluator.evaluate_images(real)
+    assert set(results) == {"fid", "kid", "kid_std", "is", "is_std", "precision", "recall"}
+    assert abs(results["fid"]) < 1e-6
+    assert results["precision"] == 1.0 and results["recall"] == 1.0
+    noise = evaluator.evaluate_images(_random_images(200))
+    assert noise["fid"] > 1e-3 and noise["kid"] > results["kid"] and noise["precision"] < 1.0
+
+
+def test_evaluator_figures_match_metrics_on_extracted_features(tfds_dir, tiny_extractor):
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=100, extractor=tiny_extractor,
+                                     metrics=["fid", "precision"])
+    fake = _random_images(100, seed=4)
+    results = evaluator.evaluate_images(fake)
+    assert set(results) == {"fid", "precision"}
+    real_features, _ = tiny_extractor(data_lib.load_images("mnist", split="test", data_dir=tfds_dir,
+                                                           num_examples=100))
+    fake_features, _ = tiny_extractor(fake)
+    assert results["fid"] == pytest.approx(
+        float(metrics.frechet_distance_from_activations(real_features, fake_features)), rel=1e-9)
+    assert results["precision"] == float(metrics.precision_recall(real_features, fake_features)[0])
+
+
+def test_reference_is_computed_once_and_cached(tfds_dir, tiny_extractor, monkeypatch, tmp_path):
+    calls = []
+    load_images = data_lib.load_images
+
+    def counting_load_images(*args, **kwargs):
+        calls.append(kwargs.get("split"))
+        return load_images(*args, **kwargs)
+
+    monkeypatch.setattr(data_lib, "load_images", counting_load_images)
+    kwargs = dict(data_dir=tfds_dir, num_samples=50, extractor=tiny_extractor, cache_dir=str(tmp_path))
+    evaluator = evaluation.Evaluator("mnist", **kwargs)
+    first = evaluator.evaluate_images(_random_images(50))
+    evaluator.evaluate_images(_random_images(50, seed=1))
+    evaluation.Evaluator("mnist", **kwargs).evaluate_images(_random_images(50))  # memory cache
+    assert calls == ["test"]
+    assert len(list(tmp_path.glob("mnist-test-50-*.npz"))) == 1
+    evaluation._MEMORY_CACHE.clear()
+    again = evaluation.Evaluator("mnist", **kwargs).evaluate_images(_random_images(50))  # disk cache
+    assert calls == ["test"]
+    assert again == first
+    evaluation.Evaluator("mnist", **{**kwargs, "num_samples": 60}).evaluate_images(_random_images(60))
+    assert calls == ["test", "test"]  # another sample count is another reference
+
+
+def test_too_few_samples_for_the_covariance_warns_with_the_number_needed(tfds_dir, tiny_classifier_path,
+                                                                         tmp_path):
+    path = str(tmp_path / "wide.keras")
+    evaluation.make_classifier(width=2, feature_dim=32).save(path)
+    extractor = evaluation.load_classifier("mnist", path)
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=40, extractor=extractor)
+    with pytest.warns(metrics.FewSamplesWarning, match="at least 33 samples"):
+        evaluator.evaluate_images(_random_images(20))
+
+
+def test_num_samples_larger_than_the_split_is_refused(tfds_dir, tiny_extractor, monkeypatch):
+    monkeypatch.setattr(data_lib, "load_images", lambda *a, **k: _random_images(30))
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=50, extractor=tiny_extractor)
+    with pytest.raises(ValueError, match="has 30 images, fewer than num_samples=50"):
+        evaluator.evaluate_images(_random_images(50))
+
+
+def test_unknown_metric_is_refused(tiny_extractor):
+    with pytest.raises(ValueError, match="Unknown metrics \\['inception'\\]"):
+        evaluation.Evaluator("mnist", metrics=["fid", "inception"], extractor=tiny_extractor)
+
+
+# --- generators by path -----------------------------------------------------------------------------------
+
+
+class _Sampler(tf.Module):
+    """The `sample` signature of a tfgans export, without a network."""
+
+    @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="n"), tf.TensorSpec([], tf.int64, name="seed")])
+    def sample(self, n, seed):
+        x = tf.random.stateless_uniform(tf.stack([n, 28, 28, 1]), seed=tf.stack([seed, tf.constant(0, tf.int64)]),
+                                        minval=0, maxval=256, dtype=tf.int32)
+        return {"images": tf.cast(x, tf.uint8)}
+
+
+@pytest.fixture
+def sampler_path(tmp_path):
+    module = _Sampler()
+    path = str(tmp_path / "sampler")
+    tf.saved_model.save(module, path, signatures={"sample": module.sample})
+    return path
+
+
+def test_savedmodel_generator_is_sampled_in_reproducible_chunks(sampler_path):
+    images = evaluation.load_generator_images(sampler_path, 2500, seed=7)
+    assert images.shape == (2500, 28, 28, 1) and images.dtype == np.uint8
+    np.testing.assert_array_equal(images, evaluation.load_generator_images(sampler_path, 2500, seed=7))
+    assert not np.array_equal(images[:1000], images[1000:2000])  # chunks draw different images
+    assert not np.array_equal(images, evaluation.load_generator_images(sampler_path, 2500, seed=8))
+
+
+def test_npz_generator(tmp_path):
+    images = _random_images(30)
+    np.savez(tmp_path / "a.npz", images=images, labels=np.zeros(30))
+    np.testing.assert_array_equal(evaluation.load_generator_images(str(tmp_path / "a.npz"), 20), images[:20])
+    np.savez(tmp_path / "b.npz", images)  # no "images" key: the first array
+    np.testing.assert_array_equal(evaluation.load_generator_images(str(tmp_path / "b.npz"), 100), images)
+
+
+def test_generator_path_that_is_neither_savedmodel_nor_npz(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        evaluation.load_generator_images(str(tmp_path / "missing"), 10)
+    with pytest.raises(ValueError, match="not a SavedModel"):
+        evaluation.load_generator_images(str(tmp_path), 10)
+    (tmp_path / "images.png").write_bytes(b"x")
+    with pytest.raises(ValueError, match="neither a SavedModel directory nor an .npz"):
+        evaluation.load_generator_images(str(tmp_path / "images.png"), 10)
+
+
+# --- the callback -----------------------------------------------------------------------------------------
+
+
+def _tiny_gan(seed=0):
+    keras.utils.set_random_seed(seed)
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(28 * 28),
+                                  keras.layers.Reshape((28, 28, 1)), keras.layers.Activation("tanh")])
+    discriminator = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    gan = tfgans.GAN(generator, discriminator, latent_dim=4, seed=seed)
+    gan.compile()
+    return gan
+
+
+def test_evaluate_callback_adds_figures_to_history_and_later_callbacks(tfds_dir, tiny_extractor):
+    gan = _tiny_gan()
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=64, extractor=tiny_extractor)
+    data = tf.data.Dataset.from_tensor_slices(tf.random.uniform([16, 28, 28, 1], -1, 1)).batch(8)
+    seen = []
+    recorder = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(dict(logs)))
+    callback = evaluation.Evaluate(every_n_epochs=2, num_samples=64, dataset="mnist", evaluator=evaluator,
+                                   metrics=["fid", "is", "recall"])
+    history = gan.fit(data, epochs=4, verbose=0, callbacks=[callback, recorder])
+    for name in ("fid", "is", "recall"):
+        assert len(history.history[name]) == 2  # epochs 2 and 4
+    assert "kid" not in history.history
+    assert "fid" not in seen[0] and "fid" in seen[1]  # a callback after Evaluate (TensorBoard) sees them
+    # the figures are those of the model's draw with the callback's seed, as `tfgans evaluate` computes them
+    assert history.history["fid"][-1] == pytest.approx(
+        evaluator.evaluate_generator(gan, num_samples=64, seed=0)["fid"], rel=1e-9)
+
+
+def test_evaluate_callback_needs_a_dataset():
+    with pytest.raises(ValueError, match="dataset="):
+        evaluation.Evaluate(every_n_epochs=1)
+
+
+@pytest.mark.slow
+def test_exported_generator_evaluates_to_the_models_figures(tfds_dir, tiny_extractor, tmp_path):
+    export = pytest.importorskip("tfgans.export")
+    gan = _tiny_gan(seed=3)
+    path = export.save_generator(gan, str(tmp_path / "generator"))
+    np.testing.assert_array_equal(evaluation.load_generator_images(path, 1500, seed=2),
+                                  evaluation.sample_generator(gan, 1500, seed=2))
+
+
+# --- command line -----------------------------------------------------------------------------------------
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="tfgans")
+    evaluation.add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_cli_prints_generator_and_reference_lines(tfds_dir, tiny_classifier_path, tmp_path, capsys):
+    np.savez(tmp_path / "noise.npz", images=_random_images(100))
+    args = _parse(["evaluate", str(tmp_path / "noise.npz"), "--dataset", "mnist", "--num-samples", "100",
+                   "--data-dir", tfds_dir, "--classifier", tiny_classifier_path, "--json", str(tmp_path / "r.json")])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "FID" in out and "precision" in out and "MNIST score" in out
+    assert "noise.npz" in out and "real train (reference)" in out
+    with open(tmp_path / "r.json") as f:
+        record = json.load(f)
+    assert record["reference"]["fid"] < record["generator"]["fid"]  # real train is closer to test than noise
+    assert record["generator"]["num_samples"] == record["reference"]["num_samples"] == 100
+
+
+def test_cli_reports_bad_generator_path_without_traceback(tmp_path, tiny_classifier_path, capsys):
+    args = _parse(["evaluate", str(tmp_path), "--dataset", "mnist", "--classifier", tiny_classifier_path])
+    assert args.func(args) == 2
+    assert "not a SavedModel" in capsys.readouterr().err
+    np.savez(tmp_path / "float.npz", images=np.zeros((10, 28, 28, 1), np.float32))
+    args = _parse(["evaluate", str(tmp_path / "float.npz"), "--dataset", "mnist", "--num-samples", "10",
+                   "--classifier", tiny_classifier_path])
+    assert args.func(args) == 2
+    assert "uint8" in capsys.readouterr().err
+
+
+def test_cli_classifier_train_refuses_rgb_dataset(capsys):
+    args = _parse(["classifier", "train", "cifar10"])
+    assert args.func(args) == 2
+    assert "InceptionV3" in capsys.readouterr().err
