@@ -30,6 +30,19 @@ def tfds_dir():
     return str(SHARED_TFDS)
 
 
+@pytest.fixture(scope="session")
+def two_replicas():
+    """One MirroredStrategy over the two logical CPUs, shared by every test.
+
+    TensorFlow keys collective ops by (group, instance) numbers that each new MirroredStrategy over the same
+    devices starts afresh, and the runtime caches them process-wide: a second strategy's first all-reduce would
+    meet the first strategy's cached shapes. One process, one strategy, as in a real training script.
+    """
+    if len(tf.config.list_logical_devices("CPU")) < 2:
+        pytest.skip("needs the two logical CPU devices tests/conftest.py configures")
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
+
 @pytest.fixture(autouse=True)
 def _reset_keras_state():
     """Each test starts with float32, fresh Keras name scopes and the same random state."""
@@ -66,3 +79,16 @@ def tiny_images():
     images = -np.ones((32, 8, 8, 1), np.float32)
     images[:, 2:6, 2:6, :] = 1.0
     return np.clip(images + 0.05 * rng.standard_normal(images.shape), -1, 1).astype(np.float32)
+
+
+def layer_rows(model):
+    """(kind, filters/units, kernel, strides, activation, output shape) per layer: a table's columns."""
+    rows = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        size = getattr(layer, "filters", None) or getattr(layer, "units", None)
+        kernel = getattr(layer, "kernel_size", None)
+        strides = getattr(layer, "strides", None)
+        act = getattr(getattr(layer, "activation", None), "__name__", None)
+        rows.append((kind, size, kernel, strides, act, tuple(layer.output.shape[1:])))
+    return rows

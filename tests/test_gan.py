@@ -64,7 +64,7 @@ def test_minimax_generator_loss_is_negative_log_one_minus_d():
     assert gan.fit(ds, epochs=1, verbose=0).history["g_loss"][0] < 0
 
 
-def test_latent_draws_differ_per_step_and_replica_and_repeat_for_a_step():
+def test_latent_draws_differ_per_step_and_replica_and_repeat_for_a_step(two_replicas):
     gan = _gan()
     gan.compile()
     a, b = gan.step_seeds(2).numpy()
@@ -72,7 +72,7 @@ def test_latent_draws_differ_per_step_and_replica_and_repeat_for_a_step():
     np.testing.assert_array_equal(gan.step_seeds(2), gan.step_seeds(2))
     gan.g_optimizer.iterations.assign(1)
     assert not np.array_equal(gan.step_seeds(2)[0], a)
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = two_replicas
     per_replica = strategy.run(lambda: gan.sample_latent(3, gan.step_seeds(1)[0]))
     z0, z1 = strategy.experimental_local_results(per_replica)
     assert not np.allclose(z0, z1)

@@ -7,21 +7,7 @@ import keras
 
 from tfgans import layers as tfgans_layers
 from tfgans import nets
-
-
-def rows(model):
-    """(kind, size, kernel, strides, activation, output shape) per layer, the columns of the reports' tables."""
-    out = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        size = getattr(layer, "filters", None) or getattr(layer, "units", None)
-        kernel = getattr(layer, "kernel_size", None)
-        strides = getattr(layer, "strides", None)
-        act = getattr(getattr(layer, "activation", None), "__name__", None)
-        if kind == "Activation":
-            act = layer.activation.__name__
-        out.append((kind, size, kernel, strides, act, tuple(layer.output.shape[1:])))
-    return out
+from conftest import layer_rows as rows
 
 
 def kinds(model):

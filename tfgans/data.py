@@ -207,3 +207,147 @@ def load_images(name: str, *, split: str = "test", data_dir: Optional[str] = Non
     if num_examples is not None:
         ds = ds.take(num_examples)
     return np.concatenate([b for b in ds.batch(10000).as_numpy_iterator()], axis=0)
+
+
+# --- semi-supervised streams (Salimans et al. 2016, arXiv:1606.03498, sec. 5) -------------------------------
+
+__all__ += ["load_semisupervised", "select_labeled", "load_arrays"]
+
+
+def load_arrays(name: str, *, split: str = "train", data_dir: Optional[str] = None, download: bool = False):
+    """A split as numpy arrays: uint8 images ``[N, H, W, C]`` and int64 labels ``[N]``, in file order."""
+    import numpy as np
+
+    info = dataset_info(name)
+    ds, _ = _tfds_load(info, split, data_dir, download, shuffle_files=False)
+    images, labels = [], []
+    for x, y in ds.map(lambda ex: (ex["image"], ex["label"])).batch(10000).as_numpy_iterator():
+        images.append(x)
+        labels.append(y)
+    return np.concatenate(images, axis=0), np.concatenate(labels, axis=0).astype("int64")
+
+
+def select_labeled(labels, num_labeled: int, num_classes: int, seed: int = 0):
+    """Indices of a balanced labeled subset: exactly ``num_labeled / num_classes`` examples of each class.
+
+    The choice of the reference code (openai/improved-gan, ``train_mnist_feature_matching.py``): permute
+    the split with ``numpy.random.RandomState(seed)``, then take the first ``num_labeled / K`` examples of
+    each class in that order. The same seed picks the same examples.
+
+    Args:
+        labels: ``[N]`` integer classes of the split.
+        num_labeled: size of the subset, a multiple of ``num_classes``.
+        num_classes: K.
+        seed: the reference's ``seed_data``.
+
+    Returns:
+        int64 ``[num_labeled]`` indices into the split, grouped by class.
+
+    Raises:
+        ValueError: ``num_labeled`` is not a positive multiple of K, or a class has fewer examples than
+            ``num_labeled / K``.
+    """
+    import numpy as np
+
+    labels = np.asarray(labels).reshape(-1)
+    if num_labeled < num_classes or num_labeled % num_classes:
+        raise ValueError(
+            f"num_labeled={num_labeled} must be a positive multiple of the {num_classes} classes: the labeled "
+            f"subset is balanced, num_labeled / {num_classes} examples per class (e.g. {10 * num_classes})."
+        )
+    per_class = num_labeled // num_classes
+    order = np.random.RandomState(seed).permutation(len(labels))
+    chosen = []
+    for k in range(num_classes):
+        of_class = order[labels[order] == k]
+        if len(of_class) < per_class:
+            raise ValueError(
+                f"num_labeled={num_labeled} asks for {per_class} examples of class {k}, but the split has only "
+                f"{len(of_class)} ({len(labels)} examples in all). Use num_labeled <= "
+                f"{num_classes * min(int(np.sum(labels == c)) for c in range(num_classes))}."
+            )
+        chosen.append(of_class[:per_class])
+    return np.concatenate(chosen).astype("int64")
+
+
+def load_semisupervised(
+    name: str,
+    num_labeled: int,
+    batch_size: int = 100,
+    seed: int = 0,
+    data_dir: Optional[str] = None,
+    *,
+    split: str = "train",
+    value_range="tanh",
+    download: bool = False,
+) -> tf.data.Dataset:
+    """The training stream of a semi-supervised GAN (Salimans et al. 2016, sec. 5): one ``fit`` consumes it.
+
+    Each element is a dict of four batches, as the reference code feeds each step
+    (openai/improved-gan, ``train_mnist_feature_matching.py``):
+
+    - ``"x_unl"`` [batch_size, H, W, C]: unlabeled images, the whole split reshuffled each epoch (labels
+      dropped); the discriminator's ``L_unsupervised`` real batch.
+    - ``"x_unl2"``: a second, independently shuffled pass over the split, the real batch of the
+      generator's feature matching (the reference's ``trainx_unl2``).
+    - ``"x_lab"`` [batch_size, H, W, C], ``"y_lab"`` int64 [batch_size]: the labeled subset
+      (:func:`select_labeled`), tiled to the unlabeled stream's length as a run of fresh permutations of
+      the subset, then cut into batches (a batch may hold an example twice when the subset is smaller than
+      the batch, as in the reference).
+
+    An epoch is ``N // batch_size`` steps (N the split's size); the last partial batch is dropped.
+
+    Args:
+        name: a ``tfgans.data`` dataset (``mnist``, ``cifar10``, ``svhn``, ...).
+        num_labeled: labeled examples in all, a multiple of the number of classes (MNIST: 20, 50, 100, 200;
+            CIFAR-10: 1000, 2000, 4000).
+        batch_size: examples per batch of each kind (the reference: 100).
+        seed: picks the labeled subset (the reference's ``seed_data``) and seeds the shuffles.
+        data_dir: a prepared tensorflow-datasets directory.
+        split: the split the unlabeled stream and the labeled subset come from.
+        value_range: ``"tanh"`` ([-1, 1]), ``"sigmoid"`` ([0, 1]) or ``(low, high)``.
+        download: allow tensorflow-datasets to download a missing dataset.
+
+    Raises:
+        ValueError: ``num_labeled`` is not a multiple of the number of classes or exceeds what the split
+            holds, or ``batch_size`` is larger than the split.
+    """
+    info = dataset_info(name)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+    low_high = _value_range(value_range)
+    if num_labeled < info.num_classes or num_labeled % info.num_classes:
+        select_labeled([], num_labeled, info.num_classes)  # raises its error before the split is loaded
+    if split == "train" and num_labeled > info.num_train:
+        raise ValueError(f"num_labeled={num_labeled} exceeds the {info.num_train} examples of {info.name}[train].")
+    images, labels = load_arrays(info.name, split=split, data_dir=data_dir, download=download)
+    n = len(images)
+    if batch_size > n:
+        raise ValueError(f"batch_size={batch_size} is larger than the {n} examples of {info.name}[{split}].")
+    if num_labeled > n:
+        raise ValueError(f"num_labeled={num_labeled} exceeds the {n} examples of {info.name}[{split}].")
+    chosen = select_labeled(labels, num_labeled, info.num_classes, seed)
+
+    images = tf.constant(images)
+    x_lab, y_lab = tf.gather(images, chosen), tf.constant(labels[chosen])
+
+    def unlabeled(shuffle_seed):
+        # Shuffle indices and gather whole batches: one copy of the split serves both streams.
+        return (tf.data.Dataset.range(n).shuffle(n, seed=shuffle_seed, reshuffle_each_iteration=True)
+                .batch(batch_size, drop_remainder=True))
+
+    # shuffle -> repeat: every repetition is a fresh permutation of the subset, the reference's tiling.
+    labeled = (tf.data.Dataset.range(num_labeled)
+               .shuffle(num_labeled, seed=seed + 3, reshuffle_each_iteration=True)
+               .repeat().batch(batch_size, drop_remainder=True))
+
+    def assemble(unl, unl2, lab):
+        return {
+            "x_unl": scale_images(tf.gather(images, unl), low_high),
+            "x_unl2": scale_images(tf.gather(images, unl2), low_high),
+            "x_lab": scale_images(tf.gather(x_lab, lab), low_high),
+            "y_lab": tf.gather(y_lab, lab),
+        }
+
+    ds = tf.data.Dataset.zip((unlabeled(seed + 1), unlabeled(seed + 2), labeled))
+    return ds.map(assemble, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

@@ -156,3 +156,218 @@ register(Preset(
     value_range="sigmoid",
     description="Vanilla MLP GAN on MNIST (Goodfellow 2014 nets and SGD), as compared in Chakkarwar et al.",
 ))
+
+# --- Kapoor & Orozco, "Experiments with GANs" ------------------------------------------------------------------
+
+# Table 1 for all four: batch 256, z 100, Adam lr 1e-4 (TensorFlow's default betas: the report names no
+# others), dropout 0.5 (in the nets), max gradient norm 5.0 for "all models besides the linear model"
+# (sec. 3), 500 max epochs. The report's discriminators end in a sigmoid: the non-saturating GAN loss on logits.
+register(Preset(
+    name="linear-mnist-kapoor", flavor="GAN",
+    generator=nets.kapoor.linear_generator, discriminator=nets.kapoor.linear_discriminator,
+    dataset="mnist", source="kapoor", table="Table 1, Table 2 (linear), Fig. 1a",
+    batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4,
+    description="Linear (MLP) GAN on MNIST, Kapoor & Orozco; Adam 1e-4, batch 256, no gradient clipping",
+))
+register(Preset(
+    name="dcgan-mnist-kapoor", flavor="DCGAN",
+    generator=nets.kapoor.dcgan_generator, discriminator=nets.kapoor.dcgan_discriminator,
+    dataset="mnist", source="kapoor", table="Table 1, Table 2 (conv, no pooling), Fig. 1b",
+    batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4, flavor_kwargs={"clip_norm": 5.0},
+    description="DCGAN without pooling on MNIST, Kapoor & Orozco; 5 channels, stride 1; Adam 1e-4, clip 5.0",
+))
+register(Preset(
+    name="dcgan-pool-mnist-kapoor", flavor="DCGAN",
+    generator=nets.kapoor.dcgan_pool_generator, discriminator=nets.kapoor.dcgan_pool_discriminator,
+    dataset="mnist", source="kapoor", table="Table 1, Table 2 (conv, pooling), Fig. 1c",
+    batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4, flavor_kwargs={"clip_norm": 5.0},
+    description="DCGAN with 2x2/stride-1 pooling on MNIST, Kapoor & Orozco; Adam 1e-4, clip 5.0",
+))
+register(Preset(
+    name="lstm-mnist-kapoor", flavor="GAN",
+    generator=nets.kapoor.lstm_generator, discriminator=nets.kapoor.lstm_discriminator,
+    dataset="mnist", source="kapoor", table="Table 1, Table 2 (LSTM), Fig. 1d",
+    batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4, flavor_kwargs={"clip_norm": 5.0},
+    description="LSTM GAN on MNIST (images as 28 rows), Kapoor & Orozco; 2 LSTM layers; Adam 1e-4, clip 5.0",
+))
+
+# --- Salimans et al. 2016, "Improved Techniques for Training GANs" (semi-supervised; report: Daw et al.) ------
+
+
+@dataclass(frozen=True)
+class SemiSupervisedPreset(Preset):
+    """A :class:`Preset` of ``SemiSupervisedGAN``: its data is ``tfgans.data.load_semisupervised``.
+
+    Attributes:
+        num_labeled: labeled examples by default (balanced over the classes).
+        lr_decay: decay the learning rates linearly to 0 over the last third of the epochs
+            (``tfgans.improved.LinearDecayLastThird``, the reference's CIFAR-10 schedule).
+    """
+
+    num_labeled: int = 100
+    lr_decay: bool = False
+
+    def make_optimizers(self, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
+                        epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None):
+        """``(g_optimizer, d_optimizer)``; with ``lr_decay`` the schedule spans ``epochs`` (default the
+        preset's) of ``steps_per_epoch`` (default: the training split over the batch size)."""
+        from tfgans.improved import LinearDecayLastThird
+
+        def rate(lr):
+            if not self.lr_decay:
+                return lr
+            steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // self.batch_size
+            return LinearDecayLastThird(lr, epochs or self.epochs, steps)
+
+        def make(lr):
+            return keras.optimizers.get(
+                {"class_name": self.optimizer, "config": {"learning_rate": rate(lr), **self.optimizer_kwargs}}
+            )
+        return make(self.g_lr if g_lr is None else g_lr), make(self.d_lr if d_lr is None else d_lr)
+
+    def build(self, seed: Optional[int] = None, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
+              epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None) -> models.GANModel:
+        model = self.make_model(seed=seed)
+        g_opt, d_opt = self.make_optimizers(g_lr, d_lr, epochs, steps_per_epoch)
+        model.compile(g_optimizer=g_opt, d_optimizer=d_opt)
+        return model
+
+    def load_data(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
+                  model: Optional[models.GANModel] = None, num_labeled: Optional[int] = None,
+                  seed: Optional[int] = 0, download: bool = False, **kwargs):
+        """The training stream of ``load_semisupervised``; ``seed`` picks the labeled subset."""
+        return data_lib.load_semisupervised(
+            self.dataset, num_labeled or self.num_labeled, batch_size or self.batch_size,
+            seed=0 if seed is None else seed, data_dir=data_dir, value_range=self.value_range,
+            download=download, **kwargs)
+
+    def load_test(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
+                  download: bool = False):
+        """The whole test split as ``(images, labels)`` batches, in order, for ``model.evaluate``."""
+        return data_lib.load(self.dataset, batch_size or self.batch_size, split="test", data_dir=data_dir,
+                             value_range=self.value_range, with_labels=True, shuffle=False,
+                             drop_remainder=False, download=download)
+
+
+# The reference code's Adam puts its epsilon 1e-8 under the square root, sqrt(v + 1e-8); Keras adds epsilon
+# to sqrt(v), so 1e-4 gives the same floor on the denominator.
+register(SemiSupervisedPreset(
+    name="semisup-mnist-salimans", flavor="SemiSupervisedGAN",
+    generator=nets.salimans.mnist_generator, discriminator=nets.salimans.mnist_discriminator,
+    dataset="mnist", source="salimans",
+    table="reference code train_mnist_feature_matching.py (report: Daw et al., MNIST table)",
+    batch_size=100, epochs=300, g_lr=0.003, d_lr=0.003, optimizer_kwargs={"beta_1": 0.5, "epsilon": 1e-4},
+    value_range="sigmoid", num_labeled=100,
+    flavor_kwargs={"feature_layer": -3, "feature_distance": "squared", "ema_rate": 1e-4},
+    description="Semi-supervised GAN on MNIST, feature matching, 100 labels; Adam 0.003, batch 100, 300 epochs",
+))
+register(SemiSupervisedPreset(
+    name="semisup-cifar10-salimans", flavor="SemiSupervisedGAN",
+    generator=nets.salimans.cifar10_generator, discriminator=nets.salimans.cifar10_discriminator,
+    dataset="cifar10", source="salimans",
+    table="reference code train_cifar_feature_matching.py (report: Daw et al., CIFAR-10 table)",
+    batch_size=100, epochs=1200, g_lr=3e-4, d_lr=3e-4, optimizer_kwargs={"beta_1": 0.5, "epsilon": 1e-4},
+    value_range="tanh", num_labeled=4000, lr_decay=True,
+    flavor_kwargs={"feature_layer": -2, "feature_distance": "absolute", "ema_rate": 1e-4},
+    description="Semi-supervised GAN on CIFAR-10, feature matching, 4000 labels; Adam 3e-4 decayed over the "
+                "last third of 1200 epochs",
+))
+
+# --- Wasserstein GANs: Sun & Yang's WGAN (sec. 4); Gulrajani et al. 2017's WGAN-GP reference runs -----------
+
+
+@dataclass(frozen=True)
+class WassersteinPreset(Preset):
+    """A :class:`Preset` of ``WGAN`` / ``WGANGP``. A training step consumes ``n_critic`` real batches, so an
+    epoch (one pass over the training split) has ``num_train // (n_critic * batch_size)`` generator steps.
+
+    Attributes:
+        lr_decay: decay both learning rates linearly to 0 over the run, by generator step
+            (``gan_cifar_resnet.py``: ``LR * max(0, 1 - iteration / ITERS)``). The critic's optimizer counts
+            critic steps, so its schedule spans ``n_critic`` times as many steps.
+    """
+
+    lr_decay: bool = False
+
+    def make_optimizers(self, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
+                        epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None):
+        """``(g_optimizer, d_optimizer)``; with ``lr_decay`` the schedule spans ``epochs`` (default the
+        preset's) of ``steps_per_epoch`` generator steps (default: the training split's)."""
+        n_critic = self.flavor_kwargs.get("n_critic", 5)
+        steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // (n_critic * self.batch_size)
+        generator_steps = (epochs or self.epochs) * steps
+
+        def make(lr, decay_steps):
+            if self.lr_decay:
+                lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0, power=1.0)
+            return keras.optimizers.get(
+                {"class_name": self.optimizer, "config": {"learning_rate": lr, **self.optimizer_kwargs}}
+            )
+        return (make(self.g_lr if g_lr is None else g_lr, generator_steps),
+                make(self.d_lr if d_lr is None else d_lr, n_critic * generator_steps))
+
+    def build(self, seed: Optional[int] = None, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
+              epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None) -> models.GANModel:
+        model = self.make_model(seed=seed)
+        g_opt, d_opt = self.make_optimizers(g_lr, d_lr, epochs, steps_per_epoch)
+        model.compile(g_optimizer=g_opt, d_optimizer=d_opt)
+        return model
+
+
+# Sun & Yang sec. 4: "The generator and discriminator are exactly the same as the GAN. The hyperparameters are
+# the same except this time we only train 50 epoches": their DCGAN nets (dropout 0.3 in the critic) and Adam
+# with G 1e-3, D 1e-4, batch 256. The report changes only the loss, so the learning rates are the report's,
+# not Arjovsky et al.'s RMSprop 5e-5 (which WGAN.compile() uses by default and the paper recommends over
+# momentum methods for a clipped critic); the rest is Algorithm 1: n_critic 5, clip 0.01.
+register(WassersteinPreset(
+    name="wgan-mnist-sun", flavor="WGAN",
+    generator=nets.sun.mnist_generator, discriminator=nets.sun.mnist_discriminator,
+    dataset="mnist", source="sun", table="sec. 4, 4.1 (nets: sec. 2.1; hyperparameters: sec. 2.1.3)",
+    batch_size=256, epochs=50, g_lr=1e-3, d_lr=1e-4, flavor_kwargs={"n_critic": 5, "clip_value": 0.01},
+    description="WGAN (clipping 0.01, n_critic 5) on MNIST with Sun & Yang's DCGAN nets; Adam G 1e-3, "
+                "D 1e-4, batch 256, 50 epochs",
+))
+register(WassersteinPreset(
+    name="wgan-svhn-sun", flavor="WGAN",
+    generator=nets.sun.svhn_generator, discriminator=nets.sun.svhn_discriminator,
+    dataset="svhn_cropped", source="sun", table="sec. 4, 4.2 (nets: sec. 3.1; hyperparameters: sec. 3.1.3)",
+    batch_size=256, epochs=50, g_lr=1e-3, d_lr=1e-4, flavor_kwargs={"n_critic": 5, "clip_value": 0.01},
+    description="WGAN (clipping 0.01, n_critic 5) on SVHN with Sun & Yang's DCGAN nets; Adam G 1e-3, "
+                "D 1e-4, batch 256, 50 epochs",
+))
+
+# Gulrajani et al.'s code (igul222/improved_wgan_training) counts generator iterations; an epoch here is one
+# pass over the training split, n_critic * batch_size real images per generator step:
+# gan_mnist.py: BATCH_SIZE 50, 200,000 iterations, 60,000 // 250 = 240 steps/epoch -> 833 epochs;
+# gan_cifar.py: BATCH_SIZE 64, 200,000 iterations, 50,000 // 320 = 156 steps/epoch -> 1282 epochs;
+# gan_cifar_resnet.py: BATCH_SIZE 64 (generator batch 128), 100,000 iterations -> 641 epochs, Adam 2e-4
+# with beta_1 0 decayed linearly to 0. Deviation: the ResNet script scales pixels by 1/256 and adds uniform
+# dequantisation noise [0, 1/128); tfgans.data scales by 1/255 without noise.
+register(WassersteinPreset(
+    name="wgangp-mnist-gulrajani", flavor="WGANGP",
+    generator=nets.gulrajani.mnist_generator, discriminator=nets.gulrajani.mnist_discriminator,
+    dataset="mnist", source="gulrajani", table="reference code gan_mnist.py, MODE 'wgan-gp' (arXiv:1704.00028)",
+    batch_size=50, epochs=833, g_lr=1e-4, d_lr=1e-4, optimizer_kwargs={"beta_1": 0.5, "beta_2": 0.9},
+    latent_dim=128, value_range="sigmoid", flavor_kwargs={"n_critic": 5, "gp_weight": 10.0},
+    description="WGAN-GP on MNIST, Gulrajani et al.'s nets (DIM 64, sigmoid); Adam 1e-4 (0.5, 0.9), batch 50, "
+                "200k generator steps",
+))
+register(WassersteinPreset(
+    name="wgangp-cifar10-gulrajani", flavor="WGANGP",
+    generator=nets.gulrajani.cifar10_generator, discriminator=nets.gulrajani.cifar10_discriminator,
+    dataset="cifar10", source="gulrajani", table="reference code gan_cifar.py, MODE 'wgan-gp' (arXiv:1704.00028)",
+    batch_size=64, epochs=1282, g_lr=1e-4, d_lr=1e-4, optimizer_kwargs={"beta_1": 0.5, "beta_2": 0.9},
+    latent_dim=128, flavor_kwargs={"n_critic": 5, "gp_weight": 10.0},
+    description="WGAN-GP on CIFAR-10, Gulrajani et al.'s DCGAN-style nets (DIM 128); Adam 1e-4 (0.5, 0.9), "
+                "batch 64, 200k generator steps",
+))
+register(WassersteinPreset(
+    name="wgangp-cifar10-resnet-gulrajani", flavor="WGANGP",
+    generator=nets.gulrajani.cifar10_resnet_generator, discriminator=nets.gulrajani.cifar10_resnet_discriminator,
+    dataset="cifar10", source="gulrajani",
+    table="reference code gan_cifar_resnet.py, CONDITIONAL = False (arXiv:1704.00028)",
+    batch_size=64, epochs=641, g_lr=2e-4, d_lr=2e-4, optimizer_kwargs={"beta_1": 0.0, "beta_2": 0.9},
+    latent_dim=128, lr_decay=True, flavor_kwargs={"n_critic": 5, "gp_weight": 10.0, "gen_batch_multiple": 2},
+    description="WGAN-GP on CIFAR-10, Gulrajani et al.'s ResNet (128 channels); Adam 2e-4 (0, 0.9) decayed "
+                "linearly to 0, batch 64 (G 128), 100k generator steps",
+))

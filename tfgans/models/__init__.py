@@ -2,5 +2,7 @@
 
 from tfgans.models.base import GANModel, output_range
 from tfgans.models.gan import DCGAN, GAN
+from tfgans.models.semisup import SemiSupervisedGAN
+from tfgans.models.wgan import WGAN, WGANGP
 
-__all__ = ["GANModel", "GAN", "DCGAN", "output_range"]
+__all__ = ["GANModel", "GAN", "DCGAN", "SemiSupervisedGAN", "WGAN", "WGANGP", "output_range"]

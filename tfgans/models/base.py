@@ -152,6 +152,11 @@ class GANModel(keras.Model):
         # A tf.data pipeline shuffles itself (tfgans.data.load does); Keras warns on every fit otherwise.
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
+        if hasattr(self, "g_optimizer") and not (self.d_optimizer.built and self.g_optimizer.built):
+            # Slots created lazily inside the replicated step would not be mirrored (Adam under
+            # MirroredStrategy fails there), so create them now, in the model's strategy scope.
+            with self.distribute_strategy.scope():
+                self.build_optimizers()
         return super().fit(x, *args, **kwargs)
 
     # --- pieces a train_step calls -------------------------------------------------------------------------
