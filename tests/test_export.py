@@ -68,3 +68,13 @@ def test_bare_generator_export_needs_a_known_range(tmp_path):
 def test_loading_something_that_is_not_a_saved_model_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a SavedModel directory"):
         export.load_generator(str(tmp_path))
+
+
+def test_export_stores_each_weight_once(tmp_path):
+    gan = tfgans.DCGAN(tiny_generator(latent_dim=16, image_shape=(16, 16, 1)), tiny_discriminator((16, 16, 1)),
+                       latent_dim=16)
+    path = tfgans.export.save_generator(gan, str(tmp_path / "g"))
+    weight_bytes = 4 * gan.generator.count_params()
+    stored = sum(f.stat().st_size for f in (tmp_path / "g" / "variables").iterdir())
+    assert weight_bytes <= stored < 1.5 * weight_bytes, (stored, weight_bytes)
+    assert tfgans.export.sample_images(tfgans.export.load_generator(path), 2).shape == (2, 16, 16, 1)

@@ -3,6 +3,7 @@
 import pytest
 import keras
 
+from conftest import REPO_ROOT
 from tfgans import data, presets
 from tfgans.models.base import output_range
 
@@ -32,3 +33,11 @@ def test_sun_preset_has_the_reports_hyperparameters():
 def test_unknown_preset_suggests_close_names():
     with pytest.raises(ValueError, match="Did you mean dcgan-mnist-sun"):
         presets.get("dcgan-mnist-su")
+
+
+def test_readme_preset_table_is_the_generated_one():
+    readme = (REPO_ROOT / "README.md").read_text()
+    start = readme.index("<!-- presets-table")
+    table = readme[readme.index("\n", start) + 1: readme.index("<!-- /presets-table -->")].strip()
+    assert table == presets.markdown_table(), "README is stale: paste `tfgans presets --markdown` into it"
+    assert len(table.splitlines()) == 2 + len(presets.names())

@@ -35,19 +35,7 @@ class UsageError(Exception):
 def _cmd_presets(args) -> int:
     from tfgans import presets
 
-    rows = [("preset", "flavor", "dataset", "source", "table", "batch", "epochs")]
-    for name in presets.names():
-        p = presets.get(name)
-        rows.append((p.name, p.flavor, p.dataset, p.source, p.table, str(p.batch_size), str(p.epochs)))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for i, row in enumerate(rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
-    if args.verbose:
-        print()
-        for name in presets.names():
-            print(f"{name}: {presets.get(name).description}")
+    print(presets.markdown_table() if args.markdown else presets.text_table(verbose=args.verbose))
     return 0
 
 
@@ -185,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("presets", help="list presets with their report, table and dataset")
     p.add_argument("-v", "--verbose", action="store_true", help="also print each preset's description")
+    p.add_argument("--markdown", action="store_true", help="a Markdown table (the README's)")
     p.set_defaults(func=_cmd_presets)
 
     p = sub.add_parser("train", help="train a preset (resumes an interrupted run in --out)")

@@ -15,7 +15,7 @@ import keras
 from tfgans import data as data_lib
 from tfgans import models, nets
 
-__all__ = ["Preset", "PRESETS", "get", "register", "names"]
+__all__ = ["Preset", "PRESETS", "get", "register", "names", "text_table", "markdown_table"]
 
 
 @dataclass(frozen=True)
@@ -371,3 +371,32 @@ register(WassersteinPreset(
     description="WGAN-GP on CIFAR-10, Gulrajani et al.'s ResNet (128 channels); Adam 2e-4 (0, 0.9) decayed "
                 "linearly to 0, batch 64 (G 128), 100k generator steps",
 ))
+
+
+# --- the preset table, for `tfgans presets` and the README -----------------------------------------------------
+
+_COLUMNS = ("preset", "flavor", "dataset", "source", "table", "batch", "epochs")
+
+
+def _rows():
+    for name in names():
+        p = get(name)
+        yield (p.name, p.flavor, p.dataset, p.source, p.table, str(p.batch_size), str(p.epochs))
+
+
+def text_table(verbose: bool = False) -> str:
+    """The presets as aligned text columns (``tfgans presets``); ``verbose`` adds each description."""
+    rows = [_COLUMNS, *_rows()]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    if verbose:
+        lines += [""] + [f"{name}: {get(name).description}" for name in names()]
+    return "\n".join(lines)
+
+
+def markdown_table() -> str:
+    """The presets as a Markdown table (``tfgans presets --markdown``, the README's table)."""
+    lines = ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
+    lines += ["| " + " | ".join(row) + " |" for row in _rows()]
+    return "\n".join(lines)
