@@ -63,3 +63,25 @@ def test_missing_offline_data_is_a_clear_error(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "'mnist' is not prepared" in err and "--data-dir" in err
+
+
+@pytest.mark.slow
+def test_train_semisupervised_preset_resumes_with_its_parameter_average(tmp_path, capsys):
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    import tfgans
+
+    out = str(tmp_path / "semi")
+    args = ["train", "--preset", "semisup-mnist-salimans", "--out", out, "--batch-size", "10",
+            "--steps-per-epoch", "2", "--num-samples", "4", "--verbose", "0"]
+    with tfds.testing.mock_data(num_examples=400):  # enough of each class for the preset's 100 labels
+        assert cli.main(args + ["--epochs", "1"]) == 0
+        assert cli.main(args + ["--epochs", "2"]) == 0
+    assert "resumed from" in capsys.readouterr().out
+    model = presets.get("semisup-mnist-salimans").build(seed=0)
+    assert tfgans.callbacks.Checkpoint(os.path.join(out, "checkpoints")).restore(model) == 2
+    assert float(model.ema.steps.numpy()) == 4.0  # 2 epochs of 2 steps: the average was saved and restored
+    assert float(model.initialized.numpy()) == 1.0
+    exported = tf.saved_model.load(os.path.join(out, "generator"))
+    assert exported.sample(tf.constant(2), tf.constant(0, tf.int64))["images"].shape == (2, 28, 28, 1)

@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 import keras
 
+import tfgans
 from tfgans import data, improved, losses, presets, semisup
 from tfgans.models import SemiSupervisedGAN
 
@@ -279,9 +280,9 @@ def test_command_prints_each_seed_and_the_table(capsys, monkeypatch, tmp_path):
 def test_checkpoint_keeps_the_average_and_the_init_flag(tmp_path):
     ds, _, _ = _tiny_stream()
     model = _model(ema_rate=0.5)
-    model.fit(ds, epochs=2, verbose=0, callbacks=[semisup._SemiSupervisedCheckpoint(str(tmp_path))])
+    model.fit(ds, epochs=2, verbose=0, callbacks=[tfgans.callbacks.Checkpoint(str(tmp_path))])
     fresh = _model(ema_rate=0.5)
-    assert semisup._SemiSupervisedCheckpoint(str(tmp_path)).restore(fresh) == 2
+    assert tfgans.callbacks.Checkpoint(str(tmp_path)).restore(fresh) == 2
     assert float(fresh.ema.steps.numpy()) == 2.0 and float(fresh.initialized.numpy()) == 1.0
     for a, b in zip(model.ema.averages, fresh.ema.averages):
         np.testing.assert_allclose(a.numpy(), b.numpy())

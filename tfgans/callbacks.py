@@ -109,7 +109,8 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Saves the nets and both optimizers after every epoch and resumes an interrupted run.
+    """Saves the nets, both optimizers and any state of the flavor (``model.checkpoint_state()``, e.g. the
+    semi-supervised flavor's parameter average) after every epoch and resumes an interrupted run.
 
     On ``fit`` start it restores the newest checkpoint in ``directory`` (weights, optimizer slots and step
     counters) and makes ``fit`` continue at the epoch after it, the mechanism of
@@ -132,9 +133,7 @@ class Checkpoint(keras.callbacks.Callback):
         model = self.model
         model.build_optimizers()
         self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
-        ckpt = tf.train.Checkpoint(generator=model.generator, discriminator=model.discriminator,
-                                   g_optimizer=model.g_optimizer, d_optimizer=model.d_optimizer,
-                                   epoch=self._epoch)
+        ckpt = tf.train.Checkpoint(**model.checkpoint_state(), epoch=self._epoch)
         return tf.train.CheckpointManager(ckpt, self.directory, max_to_keep=self.max_to_keep)
 
     def on_train_begin(self, logs=None):

@@ -142,20 +142,9 @@ def _check_run_dir(out_dir: str, settings: Dict) -> Optional[Dict]:
     return None
 
 
-class _SemiSupervisedCheckpoint(callbacks.Checkpoint):
-    """``tfgans.callbacks.Checkpoint`` plus the parameter average and the data-init flag of the flavor."""
-
-    def _checkpoint(self):
-        manager = super()._checkpoint()
-        if self.model.ema is not None:
-            manager.checkpoint.ema = self.model.ema
-        manager.checkpoint.initialized = self.model.initialized
-        return manager
-
-
 def _resume_callbacks(out_dir: str):
     ckpt_dir = os.path.join(out_dir, "checkpoints")
-    return [callbacks.StopOnNaN(checkpoint_dir=ckpt_dir), _SemiSupervisedCheckpoint(ckpt_dir),
+    return [callbacks.StopOnNaN(checkpoint_dir=ckpt_dir), callbacks.Checkpoint(ckpt_dir),
             keras.callbacks.CSVLogger(os.path.join(out_dir, "curve.csv"), append=True)]
 
 

@@ -232,6 +232,12 @@ class GANModel(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
+    def checkpoint_state(self) -> dict:
+        """The objects a training checkpoint holds (``tfgans.callbacks.Checkpoint``); flavors with more
+        training state (a parameter average, an init flag) add theirs."""
+        return {"generator": self.generator, "discriminator": self.discriminator,
+                "g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
+
     # --- serialization -----------------------------------------------------------------------------------
 
     def get_config(self):

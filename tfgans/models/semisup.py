@@ -235,6 +235,12 @@ class SemiSupervisedGAN(GANModel):
             self.eval_trackers["raw_errors"].update_state(1.0 - tf.cast(raw, tf.float32))
         return {name: tracker.result() for name, tracker in self.eval_trackers.items()}
 
+    def checkpoint_state(self) -> dict:
+        state = {**super().checkpoint_state(), "initialized": self.initialized}
+        if self.ema is not None:
+            state["ema"] = self.ema
+        return state
+
     def get_config(self):
         return {**super().get_config(), "feature_layer": self.feature_layer,
                 "feature_distance": self.feature_distance, "unlabeled_weight": self.unlabeled_weight,
