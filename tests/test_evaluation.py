@@ -74,6 +74,22 @@ def test_shipped_classifier_records_required_test_accuracy(dataset, threshold):
     assert record["sha256"] == evaluation._file_hash(model_path)  # the record belongs to this file
 
 
+def test_shipped_classifiers_are_package_data_so_a_plain_install_has_them():
+    import configparser
+    import fnmatch
+
+    package_dir = os.path.dirname(os.path.abspath(tfgans.__file__))
+    assert os.path.dirname(evaluation.SHIPPED_CLASSIFIER_DIR) == package_dir
+    config = configparser.ConfigParser()
+    config.read(os.path.join(os.path.dirname(package_dir), "setup.cfg"))
+    patterns = [p.strip() for p in config["options.package_data"]["tfgans"].split(",")]
+    for dataset in ("mnist", "fashion_mnist"):
+        for suffix in (".keras", ".json"):
+            name = f"classifiers/{dataset}{suffix}"
+            assert os.path.isfile(os.path.join(package_dir, name))
+            assert any(fnmatch.fnmatch(name, p) for p in patterns), f"{name} is not in setup.cfg package_data"
+
+
 def test_shipped_mnist_classifier_classifies_test_images(tfds_dir):
     extractor = evaluation.load_extractor("mnist")
     ds = data_lib.load("mnist", 500, split="test", data_dir=tfds_dir, with_labels=True, shuffle=False)

@@ -8,7 +8,8 @@
 Features come from the network the figures are defined with:
 
 * 28x28x1 datasets (``mnist``, ``fashion_mnist``): a small CNN classifier trained by tfgans on the train split
-  (:func:`train_classifier`, ``tfgans classifier train mnist``) and shipped in ``saved_models/classifiers/``.
+  (:func:`train_classifier`, ``tfgans classifier train mnist``) and shipped inside the package
+  (``tfgans/classifiers/``, so a plain ``pip install`` evaluates MNIST without training anything).
   Its 128-d penultimate layer gives the FID/KID/precision/recall features, and the classifier score of its
   logits is the "MNIST score" (the Inception Score with an MNIST classifier, as in the GAN literature that
   evaluates MNIST). Figures are comparable only between runs that use the same classifier file; the file's
@@ -45,6 +46,7 @@ from tfgans import metrics as metrics_lib
 __all__ = [
     "METRICS",
     "CLASSIFIER_DIR",
+    "SHIPPED_CLASSIFIER_DIR",
     "INCEPTION_WEIGHTS_FILE",
     "ImageFormatError",
     "WeightsNotFoundError",
@@ -69,12 +71,11 @@ __all__ = [
 #: give ``kid_std`` and ``is_std``).
 METRICS = ("fid", "kid", "is", "precision", "recall")
 
-#: Where the shipped classifiers live: ``$TFGANS_CLASSIFIER_DIR``, else ``saved_models/classifiers`` of the
-#: repository this package is in.
-CLASSIFIER_DIR = os.environ.get(
-    "TFGANS_CLASSIFIER_DIR",
-    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models", "classifiers"),
-)
+#: The classifiers shipped as package data (``tfgans/classifiers/``).
+SHIPPED_CLASSIFIER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classifiers")
+
+#: Where classifiers are read from and written to: ``$TFGANS_CLASSIFIER_DIR``, else the shipped ones.
+CLASSIFIER_DIR = os.environ.get("TFGANS_CLASSIFIER_DIR", SHIPPED_CLASSIFIER_DIR)
 
 #: The file name ``keras.applications.InceptionV3(weights="imagenet")`` downloads into ``~/.keras/models``.
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
@@ -230,7 +231,8 @@ def train_classifier(dataset: str, data_dir: Optional[str] = None, epochs: Optio
         dataset: ``mnist`` or ``fashion_mnist``.
         data_dir: a prepared tensorflow-datasets directory.
         epochs: default 4 (MNIST) or 8 (Fashion-MNIST).
-        out_dir: default ``saved_models/classifiers`` (:data:`CLASSIFIER_DIR`).
+        out_dir: default :data:`CLASSIFIER_DIR` (which replaces the shipped classifier: figures computed
+            with the old file are no longer comparable, and the reference statistics are recomputed).
 
     Returns:
         The record written to the JSON file.
@@ -302,7 +304,7 @@ def load_classifier(dataset: str, path: Optional[str] = None, batch_size: int = 
     Args:
         dataset: ``mnist`` or ``fashion_mnist``.
         path: a ``.keras`` file from :func:`train_classifier`; default
-            ``saved_models/classifiers/<dataset>.keras`` (:data:`CLASSIFIER_DIR`).
+            ``<CLASSIFIER_DIR>/<dataset>.keras`` (:data:`CLASSIFIER_DIR`, by default the shipped one).
     """
     info = data_lib.dataset_info(dataset)
     model_path = path or _classifier_paths(info.name)[0]
