@@ -2,6 +2,7 @@
 
     python benchmarks/semisup_epoch.py --data-dir ../shared/tfds               # a whole epoch (600 steps)
     python benchmarks/semisup_epoch.py --data-dir ../shared/tfds --steps 100   # 100 steps, scaled to 600
+    python benchmarks/semisup_epoch.py --data-dir ../shared/tfds --steps 100 --jit-compile   # the step under XLA
 
 An epoch is the reference code's: 600 steps of batch 100 (labeled + unlabeled + generated batches through the
 discriminator, then a feature-matching generator step), then the test on the 10,000 test images. The first
@@ -30,6 +31,8 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=None, help="time this many steps and scale to an epoch")
     parser.add_argument("--num-labeled", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jit-compile", action="store_true",
+                        help="compile the steps with XLA (Keras' jit_compile='auto' does so on a GPU, not on a CPU)")
     args = parser.parse_args(argv)
 
     preset = presets.get("semisup-mnist-salimans")
@@ -39,6 +42,7 @@ def main(argv=None):
     steps_per_epoch = 60000 // preset.batch_size
     steps = args.steps or steps_per_epoch
     model = preset.build(seed=args.seed)
+    model.jit_compile = args.jit_compile
 
     start = time.perf_counter()
     model.fit(train, epochs=1, steps_per_epoch=2, verbose=0)  # trace + data-dependent init
@@ -54,7 +58,7 @@ def main(argv=None):
 
     epoch = train_seconds * steps_per_epoch / steps + test_seconds
     print(json.dumps({
-        "benchmark": "semisup_epoch", "preset": preset.name, "steps_timed": steps,
+        "benchmark": "semisup_epoch", "preset": preset.name, "steps_timed": steps, "jit_compile": bool(model.jit_compile),
         "seconds_per_step": round(train_seconds / steps, 4), "test_seconds": round(test_seconds, 2),
         "epoch_seconds": round(epoch, 1), "epochs_300_hours": round(300 * epoch / 3600, 1),
         "warmup_seconds": round(warmup, 1), "test_errors_after": int(result["errors"]),
