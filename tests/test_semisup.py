@@ -301,6 +301,8 @@ def test_run_seed_writes_a_resumable_run_folder(tmp_path):
         assert {"errors", "raw_errors", "accuracy", "loss_lab", "seconds"} <= set(result["curve"][-1])
         assert result["errors"] == result["curve"][-1]["errors"] and result["seconds"] > 0
         assert os.path.exists(os.path.join(out, "result.json")) and os.listdir(os.path.join(out, "checkpoints"))
+        assert sorted(os.listdir(os.path.join(out, "samples"))) == ["epoch_0001.png", "epoch_0002.png"]
+        assert os.listdir(os.path.join(out, "logs", "train")) and os.listdir(os.path.join(out, "logs", "samples"))
         again = semisup.run_seed("mnist", 10, 0, epochs=2, steps_per_epoch=2, batch_size=4, out_dir=out)
         assert again["curve"] == result["curve"]  # finished: read back, not retrained
         with pytest.raises(ValueError, match="other settings"):

@@ -22,7 +22,7 @@ from tfgans import data as data_lib
 from tfgans.images import save_grid
 from tfgans.models.base import output_range
 
-__all__ = ["SampleGrid", "Checkpoint", "StopOnNaN", "NaNLossError", "Evaluate"]
+__all__ = ["SampleGrid", "Checkpoint", "StopOnNaN", "NaNLossError", "Evaluate", "run_callbacks"]
 
 
 class NaNLossError(FloatingPointError):
@@ -169,3 +169,21 @@ def __getattr__(name):
 
         return Evaluate
     raise AttributeError(f"module 'tfgans.callbacks' has no attribute {name!r}")
+
+
+def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples: int = 64) -> list:
+    """The callbacks of a long, resumable run in ``out_dir``, in the order they must run.
+
+    :class:`StopOnNaN` first, :class:`Checkpoint` in ``checkpoints/``, a :class:`SampleGrid` per epoch in
+    ``samples/`` (also a TensorBoard image) and ``keras.callbacks.TensorBoard`` in ``logs/``. ``tfgans
+    train`` and ``tfgans semisup`` both use these.
+    """
+    ckpt_dir = os.path.join(out_dir, "checkpoints")
+    log_dir = os.path.join(out_dir, "logs")
+    return [
+        StopOnNaN(checkpoint_dir=ckpt_dir),
+        Checkpoint(ckpt_dir),
+        SampleGrid(os.path.join(out_dir, "samples"), num_samples=num_samples, seed=seed, value_range=value_range,
+                   log_dir=log_dir),
+        keras.callbacks.TensorBoard(log_dir),
+    ]

@@ -89,15 +89,7 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
     if steps_per_epoch:
         ds = ds.take(steps_per_epoch)
     epochs = epochs or preset.epochs
-    ckpt_dir = os.path.join(out, "checkpoints")
-    log_dir = os.path.join(out, "logs")
-    cbs = [
-        callbacks.StopOnNaN(checkpoint_dir=ckpt_dir),
-        callbacks.Checkpoint(ckpt_dir),
-        callbacks.SampleGrid(os.path.join(out, "samples"), num_samples=num_samples, seed=seed,
-                             value_range=data_range(preset), log_dir=log_dir),
-        keras.callbacks.TensorBoard(log_dir),
-    ]
+    cbs = callbacks.run_callbacks(out, seed=seed, value_range=data_range(preset), num_samples=num_samples)
     print(f"tfgans: training {preset.name} ({preset.source}, {preset.table}) on {preset.dataset} for {epochs} "
           f"epochs, batch {run_config['batch_size']}, {policy}, {strategy.num_replicas_in_sync} replica(s); "
           f"output in {out}")

@@ -6,7 +6,8 @@
     tfgans semisup --dataset cifar10 --table --seeds 3 --data-dir DIR   # a GPU and prepared CIFAR-10
 
 With ``--out`` every (labels, seed) run keeps checkpoints, its per-epoch curve (``curve.csv``: test errors
-with and without the parameter average, losses, seconds) and ``result.json``; the same command run again
+with and without the parameter average, losses, seconds), a sample grid per epoch (``samples/``),
+TensorBoard logs (``logs/``) and ``result.json``; the same command run again
 continues unfinished runs and reuses finished ones, so a 300-epoch table can span several sessions.
 
 Each seed picks its own balanced labeled subset (``tfgans.data.select_labeled``) and its own weights, trains
@@ -28,6 +29,7 @@ import numpy as np
 import keras
 
 from tfgans import callbacks, presets
+from tfgans import data as data_lib
 
 __all__ = ["PAPER", "REPRODUCTION", "TABLE_LABELS", "run_seed", "add_parser", "run"]
 
@@ -58,7 +60,8 @@ def run_seed(dataset: str, num_labeled: int, seed: int, *, epochs: Optional[int]
         epochs: default the preset's (MNIST 300, CIFAR-10 1200).
         steps_per_epoch: cap the steps of each epoch (quick runs); the test is still the whole split.
         out_dir: makes the run resumable: a checkpoint after every epoch (nets, optimizers, the parameter
-            average), the per-epoch curve in ``curve.csv`` and the result in ``result.json``. Called again
+            average), the per-epoch curve in ``curve.csv``, sample grids in ``samples/``, TensorBoard logs
+            in ``logs/`` and the result in ``result.json``. Called again
             with the same folder, it continues an interrupted run, or returns the finished one's result.
 
     Returns:
@@ -76,7 +79,7 @@ def run_seed(dataset: str, num_labeled: int, seed: int, *, epochs: Optional[int]
         done = _check_run_dir(out_dir, settings)
         if done is not None:
             return done
-        callbacks += _resume_callbacks(out_dir)
+        callbacks += _resume_callbacks(out_dir, preset, seed)
     keras.utils.set_random_seed(seed)
     train = preset.load_data(data_dir, batch_size=batch_size, num_labeled=num_labeled, seed=seed,
                              download=download)
@@ -142,10 +145,10 @@ def _check_run_dir(out_dir: str, settings: Dict) -> Optional[Dict]:
     return None
 
 
-def _resume_callbacks(out_dir: str):
-    ckpt_dir = os.path.join(out_dir, "checkpoints")
-    return [callbacks.StopOnNaN(checkpoint_dir=ckpt_dir), callbacks.Checkpoint(ckpt_dir),
-            keras.callbacks.CSVLogger(os.path.join(out_dir, "curve.csv"), append=True)]
+def _resume_callbacks(out_dir: str, preset, seed: int):
+    # The CSVLogger last: it records the test errors Keras adds to the epoch's logs.
+    return callbacks.run_callbacks(out_dir, seed=seed, value_range=data_lib.VALUE_RANGES[preset.value_range]) + [
+        keras.callbacks.CSVLogger(os.path.join(out_dir, "curve.csv"), append=True)]
 
 
 def _read_curve(path: str) -> List[Dict]:
