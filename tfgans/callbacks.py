@@ -162,15 +162,6 @@ class Checkpoint(keras.callbacks.Callback):
         return self.restored_epoch
 
 
-def __getattr__(name):
-    # Evaluate lives with the metrics (tfgans.evaluation); imported lazily so `callbacks` stays light.
-    if name == "Evaluate":
-        from tfgans.evaluation import Evaluate
-
-        return Evaluate
-    raise AttributeError(f"module 'tfgans.callbacks' has no attribute {name!r}")
-
-
 def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples: int = 64) -> list:
     """The callbacks of a long, resumable run in ``out_dir``, in the order they must run.
 
@@ -187,3 +178,12 @@ def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples:
                    log_dir=log_dir),
         keras.callbacks.TensorBoard(log_dir),
     ]
+
+
+def __getattr__(name):
+    # Evaluate lives with the metrics (tfgans.evaluation); imported lazily so `callbacks` stays light.
+    if name == "Evaluate":
+        from tfgans.evaluation import Evaluate
+
+        return Evaluate
+    raise AttributeError(f"module 'tfgans.callbacks' has no attribute {name!r}")
