@@ -128,3 +128,40 @@ def test_mixed_float16_wraps_optimizers_in_loss_scaling():
     assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     ds = tf.data.Dataset.from_tensor_slices(np.zeros((8, 8, 8, 1), np.float32)).batch(8)
     assert np.isfinite(gan.fit(ds, epochs=1, verbose=0).history["d_loss"][0])
+
+
+@pytest.mark.parametrize("flavor", ["DCGAN", "WGANGP"])
+def test_keras_file_keeps_both_optimizers_so_a_loaded_model_trains_on_identically(flavor, tiny_images, tmp_path):
+    import warnings
+
+    critic = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    gan = getattr(tfgans, flavor)(tiny_generator(), critic, latent_dim=4, seed=0)
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9))
+    per_step = 4 * getattr(gan, "real_batches_per_step", 1)
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images).batch(per_step, drop_remainder=True).take(1)
+    gan.fit(ds, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = keras.models.load_model(path)
+    assert not [w for w in caught if "compile()" in str(w.message)]
+    for mine, theirs in [(gan.g_optimizer, loaded.g_optimizer), (gan.d_optimizer, loaded.d_optimizer)]:
+        assert type(theirs) is type(mine) and theirs.get_config() == mine.get_config()
+        assert int(theirs.iterations.numpy()) == int(mine.iterations.numpy()) > 0
+        for a, b in zip(mine.variables, theirs.variables):  # Adam's moments too
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    gan.fit(ds, epochs=1, verbose=0)
+    loaded.fit(ds, epochs=1, verbose=0)
+    for a, b in zip(gan.get_weights(), loaded.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_a_dataset_without_a_single_batch_is_a_clear_error(tiny_images):
+    gan = _gan()
+    gan.compile()
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images).batch(64, drop_remainder=True)  # 32 images
+    with pytest.raises(ValueError, match="no batch"):
+        gan.fit(ds, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations.numpy()) == 0

@@ -152,6 +152,13 @@ class GANModel(keras.Model):
         # A tf.data pipeline shuffles itself (tfgans.data.load does); Keras warns on every fit otherwise.
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
+            if int(x.cardinality()) == 0:
+                # Keras would go on and run a step anyway.
+                raise ValueError(
+                    "The dataset yields no batch: it holds fewer examples than one batch (with the remainder "
+                    "dropped; a Wasserstein flavor takes n_critic batches per step). Lower the batch size or "
+                    "use more data."
+                )
         if hasattr(self, "g_optimizer") and not (self.d_optimizer.built and self.g_optimizer.built):
             # Slots created lazily inside the replicated step would not be mirrored (Adam under
             # MirroredStrategy fails there), so create them now, in the model's strategy scope.
@@ -258,3 +265,23 @@ class GANModel(keras.Model):
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
+
+    def get_compile_config(self):
+        # Keras records only ``optimizer``; a GAN's are ``g_optimizer`` and ``d_optimizer``.
+        config = super().get_compile_config()
+        if config is None or not hasattr(self, "g_optimizer"):
+            return config
+        return {**config, "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+                "d_optimizer": keras.optimizers.serialize(self.d_optimizer)}
+
+    def compile_from_config(self, config):
+        """Recompiles a model read by ``keras.models.load_model`` with its two optimizers, and creates
+        their slots so the saved optimizer state loads into them: the loaded model resumes training."""
+        config = dict(config)
+        g_optimizer = keras.optimizers.deserialize(config.pop("g_optimizer")) if "g_optimizer" in config else None
+        d_optimizer = keras.optimizers.deserialize(config.pop("d_optimizer")) if "d_optimizer" in config else None
+        config = keras.saving.deserialize_keras_object(config)
+        config.pop("optimizer", None)
+        self.compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, **config)
+        if self.generator.built and self.discriminator.built:
+            self.build_optimizers()
