@@ -303,6 +303,9 @@ def test_run_seed_writes_a_resumable_run_folder(tmp_path):
         assert os.path.exists(os.path.join(out, "result.json")) and os.listdir(os.path.join(out, "checkpoints"))
         assert sorted(os.listdir(os.path.join(out, "samples"))) == ["epoch_0001.png", "epoch_0002.png"]
         assert os.listdir(os.path.join(out, "logs", "train")) and os.listdir(os.path.join(out, "logs", "samples"))
+        assert semisup.read_curve(out) == result["curve"]
+        with pytest.raises(FileNotFoundError, match="curve.csv"):
+            semisup.read_curve(str(tmp_path))
         again = semisup.run_seed("mnist", 10, 0, epochs=2, steps_per_epoch=2, batch_size=4, out_dir=out)
         assert again["curve"] == result["curve"]  # finished: read back, not retrained
         with pytest.raises(ValueError, match="other settings"):

@@ -31,7 +31,7 @@ import keras
 from tfgans import callbacks, presets
 from tfgans import data as data_lib
 
-__all__ = ["PAPER", "REPRODUCTION", "TABLE_LABELS", "run_seed", "add_parser", "run"]
+__all__ = ["PAPER", "REPRODUCTION", "TABLE_LABELS", "run_seed", "read_curve", "add_parser", "run"]
 
 #: Salimans et al. 2016 (Tables 1 and 2): MNIST test errors out of 10,000; CIFAR-10 test error in percent.
 PAPER = {
@@ -91,12 +91,11 @@ def run_seed(dataset: str, num_labeled: int, seed: int, *, epochs: Optional[int]
     history = model.fit(train, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=test,
                         verbose=verbose, callbacks=callbacks)
     if out_dir:
-        curve = _read_curve(os.path.join(out_dir, "curve.csv"))
+        curve = read_curve(out_dir)
     else:
         logs = history.history
-        curve = [{"epoch": i + 1, **{key: float(values[i]) for key, values in logs.items()}}
+        curve = [{"epoch": i + 1, **{key.replace("val_", ""): float(values[i]) for key, values in logs.items()}}
                  for i in range(len(logs["val_errors"]))]
-    curve = [{key.replace("val_", ""): value for key, value in row.items()} for row in curve]
     final = curve[-1]
     result = {"errors": int(round(final["errors"])), "accuracy": final["accuracy"], "epochs": epochs,
               "seconds": float(sum(row.get("seconds", 0.0) for row in curve)), "curve": curve}
@@ -151,11 +150,19 @@ def _resume_callbacks(out_dir: str, preset, seed: int):
         keras.callbacks.CSVLogger(os.path.join(out_dir, "curve.csv"), append=True)]
 
 
-def _read_curve(path: str) -> List[Dict]:
+def read_curve(run_dir: str) -> List[Dict]:
+    """The per-epoch record of a ``run_seed(..., out_dir=run_dir)`` run, finished or not, one dict per epoch:
+    ``epoch`` (from 1), ``errors`` and ``raw_errors`` (test errors with and without the parameter average),
+    ``accuracy``, the losses, ``train_err`` and ``seconds``."""
     import csv
 
+    path = os.path.join(run_dir, "curve.csv")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{run_dir!r} holds no curve.csv: not a `tfgans semisup --out` run folder, or "
+                                "no epoch has finished yet.")
     with open(path) as f:
-        rows = [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(f)]
+        rows = [{k.replace("val_", ""): float(v) for k, v in row.items() if v not in ("", None)}
+                for row in csv.DictReader(f)]
     by_epoch = {}
     for row in rows:  # an interrupted epoch may be logged again after a resume: keep the last
         row["epoch"] = int(row["epoch"]) + 1  # CSVLogger counts from 0
