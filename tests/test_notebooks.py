@@ -5,6 +5,7 @@ Running them trains for minutes, so they are not executed here; this catches a r
 
 import ast
 import json
+import os
 
 import pytest
 
@@ -61,3 +62,29 @@ def test_notebook_code_compiles_and_uses_existing_tfgans_names(path):
             for arg in node.args:
                 if isinstance(arg, ast.Constant):
                     tfgans.presets.get(arg.value)
+
+
+def test_semisupervised_notebook_reads_and_tabulates_the_shipped_record(monkeypatch, capsys):
+    """The cells that plot ``notebooks/results`` run as shipped (no training) and print the table's rows."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = REPO_ROOT / "notebooks" / "salimans_semisupervised_mnist.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    record_cells = [c for c in cells if "results/" in c]
+    assert len(record_cells) == 2
+    monkeypatch.chdir(path.parent)
+    namespace = {"os": os, "plt": plt, "semisup": tfgans.semisup}
+    try:
+        for cell in record_cells:
+            exec(cell, namespace)
+    finally:
+        plt.close("all")
+    rows = {line.split("|")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")}
+    assert {"20", "50", "100", "200"} <= set(rows)
+    assert rows["100"].split("|")[2].strip() == "3"  # three seeds with 100 labels
+    epoch = namespace["epoch"]
+    assert epoch >= 3
+    for n in ("20", "50", "200"):  # errors at the common epoch, as recorded
+        assert 0 < float(rows[n].split("|")[3]) < 10000
