@@ -157,6 +157,37 @@ def _cmd_sample(args) -> int:
     return 0
 
 
+# --- reproduce -------------------------------------------------------------------------------------------------
+
+def _cmd_reproduce(args) -> int:
+    from tfgans import reports
+
+    if args.list:
+        print("\n\n".join(report.describe() for report in reports.all_reports()))
+        return 0
+    if not args.key:
+        raise UsageError("Name a report (one of: " + ", ".join(reports.keys()) + "), or pass --list.")
+    report = reports.get(args.key)
+    if not args.out:
+        raise UsageError(f"--out is required: the folder for {report.key}'s runs, figures and report.md "
+                         f"(e.g. --out runs/{report.key}).")
+    if args.budget_minutes is not None and not args.budget_minutes > 0:
+        raise UsageError(f"--budget-minutes must be positive, got {args.budget_minutes}.")
+    if args.eval_samples is not None and args.eval_samples < 2:
+        raise UsageError(f"--eval-samples must be at least 2, got {args.eval_samples}.")
+    options = dict(data_dir=args.data_dir, budget_minutes=args.budget_minutes, quick=args.quick, clock=args.clock,
+                   seed=args.seed, eval_samples=args.eval_samples, download=args.download, verbose=args.verbose)
+    if args.models:
+        options["models"] = [m.strip() for m in args.models.split(",") if m.strip()]
+    if report.runner is not None:
+        report.runner(report, args.out, **options)
+    else:
+        from tfgans.reports.experiment import reproduce
+
+        reproduce(report, args.out, **options)
+    return 0
+
+
 # --- entry point -----------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,6 +216,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", default="auto", type=lambda v: v if v == "auto" else int(v),
                    help="Keras verbosity: auto, 0, 1 (progress bar) or 2 (a line per epoch)")
     p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("reproduce", help="run a report's experiment: figures, scores and report.md with verdicts",
+                       description="Trains a report's models for the same budget each, scores them as they train "
+                                   "and writes the report's figures and report.md (claims and verdicts) into "
+                                   "--out. Rerunning resumes.")
+    p.add_argument("key", nargs="?", help="report key (see --list)")
+    p.add_argument("--list", action="store_true", help="list the reports, their claims and default budgets")
+    p.add_argument("--out", help="experiment folder (one run folder per model, figures, report.md)")
+    p.add_argument("--data-dir", help="tensorflow-datasets directory (default: $TFDS_DATA_DIR)")
+    p.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
+    p.add_argument("--budget-minutes", type=float, help="training minutes per model (default: the report's)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="what the budget counts: wall seconds (default) or the process's CPU seconds "
+                        "(fair between models on a busy CPU)")
+    p.add_argument("--quick", action="store_true", help="a small run (about a minute on a CPU) for first looks")
+    p.add_argument("--models", help="comma-separated subset of the report's models")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
+    p.add_argument("--eval-samples", type=int, help="images per evaluation (default 10,000; 500 with --quick)")
+    p.add_argument("--verbose", default=2, type=int, help="Keras verbosity: 0, 1 (progress bar) or 2 (default: "
+                                                          "a line per epoch)")
+    p.set_defaults(func=_cmd_reproduce)
 
     p = sub.add_parser("sample", help="sample from an exported generator")
     p.add_argument("path", help="an exported generator (SavedModel folder, e.g. runs/x/generator)")

@@ -242,7 +242,10 @@ def kernel_inception_distance(real_features, fake_features, num_subsets: int = 1
     Args:
         real_features, fake_features: ``[N1, D]`` and ``[N2, D]``.
         num_subsets: subsets to average over (100 as TF-GAN and torch-fidelity; the reference uses 50-100).
-        subset_size: samples per subset, capped at ``min(N1, N2)`` as in the reference code.
+        subset_size: samples per subset, capped at ``min(N1, N2)``. The cap is tfgans' choice: the reference
+            code's ``polynomial_mmd_averages`` takes ``subset_size`` as given (and fails on smaller sets).
+            When the cap makes every subset the whole of both sets, all subsets are equal and the std is 0:
+            the spread needs more samples than ``subset_size``.
         seed: seed of the stateless subset draws: the same inputs give the same figure.
 
     Returns:

@@ -46,8 +46,9 @@ class GANModel(keras.Model):
         generator: maps ``[batch, latent_dim]`` latent vectors to images ``[batch, H, W, C]``.
         discriminator: maps images to ``[batch, 1]`` logits (or critic values).
         latent_dim: size of the latent vector ``z``.
-        latent_distribution: ``"normal"`` (N(0, 1), Radford et al. 2015) or ``"uniform"``
-            (U(``latent_range``), Goodfellow et al. 2014; Salimans et al. 2016 use U(0, 1)).
+        latent_distribution: ``"normal"`` (N(0, 1), the prior of most later DCGAN code, e.g. TensorFlow's
+            DCGAN tutorial) or ``"uniform"`` (U(``latent_range``): Radford et al. 2015 draw U(-1, 1) in paper
+            and code, Goodfellow et al. 2014's MNIST reference U(-sqrt 3, sqrt 3), Salimans et al. 2016 U(0, 1)).
         latent_range: bounds of the uniform prior.
         seed: seeds the latent draws. Draws are stateless functions of (seed, generator step, replica), so
             replicas draw different vectors and a resumed run draws what the uninterrupted one would have.

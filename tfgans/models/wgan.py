@@ -137,6 +137,13 @@ class _WassersteinGAN(GANModel):
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
+def arjovsky_rmsprop(learning_rate: float = 5e-5) -> keras.optimizers.RMSprop:
+    """RMSprop as Arjovsky et al.'s reference code runs it (martinarjovsky/WassersteinGAN, ``main.py``:
+    ``optim.RMSprop(lr=5e-5)``): PyTorch's defaults, rho (alpha) 0.99 and epsilon 1e-8, not Keras' 0.9 and 1e-7.
+    Both add epsilon to the root, sqrt(v) + eps."""
+    return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-8)
+
+
 class WGAN(_WassersteinGAN):
     """Wasserstein GAN with weight clipping (Arjovsky et al. 2017, arXiv:1701.07875, Algorithm 1).
 
@@ -171,12 +178,12 @@ class WGAN(_WassersteinGAN):
         self.clip_value = float(clip_value)
 
     def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
-        """Stores the optimizers; default RMSprop(5e-5) for both (Arjovsky et al. 2017, Algorithm 1).
+        """Stores the optimizers; default :func:`arjovsky_rmsprop` for both (Arjovsky et al. 2017, Algorithm 1).
 
         The paper reports unstable training with momentum-based optimizers such as Adam on the critic.
         """
-        super().compile(g_optimizer=g_optimizer or keras.optimizers.RMSprop(5e-5),
-                        d_optimizer=d_optimizer or keras.optimizers.RMSprop(5e-5), **kwargs)
+        super().compile(g_optimizer=g_optimizer or arjovsky_rmsprop(),
+                        d_optimizer=d_optimizer or arjovsky_rmsprop(), **kwargs)
 
     def critic_step(self, real, latent_seed, penalty_seed):
         fake = self.fake_batch(tf.shape(real)[0], latent_seed)

@@ -5,8 +5,12 @@ cites Goodfellow et al. 2014, so ``gan_generator`` / ``gan_discriminator`` are t
 (``tfgans.nets.goodfellow``).
 
 Batch norm: both tables mark "Y" on every row, while the report's text (after Radford et al. 2015) says to
-skip it on the discriminator's first layer and on output layers. ``table_batch_norm=True`` (default)
-follows the tables; ``False`` follows the text.
+use it "on each layer except the first convolutional and output layers". The output layers follow the text
+always: batch-normalising D's single logit makes each batch's mean logit exactly BN's beta in a train step,
+so D could not tell an all-real batch from an all-fake one, and a BN before G's tanh fixes the mean of every
+generated batch (Radford et al. 2015, sec. 3: "not applying batchnorm to the generator output layer and the
+discriminator input layer"). For D's first convolution ``table_batch_norm=True`` (default) follows the
+table, ``False`` the text.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ def mnist_generator(latent_dim: int = 100, table_batch_norm: bool = True,
     | Conv2D    | 5x5    | 2x2     | 1            | Y  | tanh         |
 
     The table's "Conv2D" rows upsample 7 -> 14 -> 28, i.e. transposed convolutions ("same" padding), and the
-    Linear row's 128 feature maps are 7x7x128 (the text: "reshaped into a deep and narrow layer").
+    Linear row's 128 feature maps are 7x7x128 (the text: "reshaped into a deep and narrow layer"). The
+    tanh output row has no batch norm, as the text says (module docstring); ``table_batch_norm`` is kept for
+    the call signature of :func:`mnist_discriminator` and does not change the generator.
     """
     bn = lambda: layers.BatchNormalization(synchronized=sync_batch_norm)  # noqa: E731
     rows = [
@@ -41,11 +47,9 @@ def mnist_generator(latent_dim: int = 100, table_batch_norm: bool = True,
         layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
         bn(),
         layers.ReLU(),
-        layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=not table_batch_norm),
+        layers.Conv2DTranspose(1, 5, strides=2, padding="same"),
+        layers.Activation("tanh"),
     ]
-    if table_batch_norm:
-        rows.append(bn())
-    rows.append(layers.Activation("tanh"))
     return keras.Sequential(rows, name="chakkarwar_mnist_generator")
 
 
@@ -57,7 +61,9 @@ def mnist_discriminator(table_batch_norm: bool = True, sync_batch_norm: bool = T
     | Conv2D    | 5x5    | 2x2     | 128          | Y  | ELU          |
     | Linear    | N/A    | N/A     | 1            | Y  | Sigmoid      |
 
-    "same" padding (28 -> 14 -> 7). The Sigmoid row is applied inside the loss, so the net returns logits.
+    "same" padding (28 -> 14 -> 7). The Sigmoid row is applied inside the loss, so the net returns logits;
+    the output row has no batch norm (the text, not the table: see the module docstring). With
+    ``table_batch_norm=False`` the first convolution has none either.
     """
     bn = lambda: layers.BatchNormalization(synchronized=sync_batch_norm)  # noqa: E731
     rows = [keras.Input((28, 28, 1)), layers.Conv2D(64, 5, strides=2, padding="same")]
@@ -71,8 +77,6 @@ def mnist_discriminator(table_batch_norm: bool = True, sync_batch_norm: bool = T
         layers.Flatten(),
         layers.Dense(1),
     ]
-    if table_batch_norm:
-        rows.append(bn())
     return keras.Sequential(rows, name="chakkarwar_mnist_discriminator")
 
 

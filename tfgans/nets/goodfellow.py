@@ -1,7 +1,9 @@
 """Reference MLP nets of Goodfellow et al. 2014, "Generative Adversarial Nets" (arXiv:1406.2661).
 
 Shapes from the paper's public reference code (``goodfeli/adversarial``, ``mnist.yaml``): the generator is
-an MLP 100 -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid on N(0, 1) noise; the discriminator is an MLP of two
+an MLP 100 -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid on uniform noise (``noise: 'uniform'``, which the
+reference's ``Generator.get_noise`` draws from U(-sqrt 3, sqrt 3), unit variance; the prior is the flavor's,
+see the ``gan-mnist-chakkarwar`` preset); the discriminator is an MLP of two
 maxout layers (240 units x 5 pieces) and a sigmoid unit, with dropout on each layer's input (keep 0.8 on
 the pixels, 0.5 elsewhere). The sigmoid generator output means the data are scaled to [0, 1].
 """

@@ -1,0 +1,149 @@
+"""What a report is to tfgans: its metadata, the models its experiment trains, and its claims with judges.
+
+Light on purpose (no TensorFlow import): the CLI lists reports and builds its parser from these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+__all__ = ["Claim", "Entry", "Report", "Verdict", "ModelResult", "HOLDS", "DOES_NOT_HOLD", "CANNOT_TELL"]
+
+HOLDS = "holds"
+DOES_NOT_HOLD = "does not hold"
+CANNOT_TELL = "cannot tell at this budget"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim's verdict (:data:`HOLDS`, :data:`DOES_NOT_HOLD` or :data:`CANNOT_TELL`) and the numbers behind it."""
+
+    status: str
+    evidence: str
+
+    def __post_init__(self):
+        if self.status not in (HOLDS, DOES_NOT_HOLD, CANNOT_TELL):
+            raise ValueError(f"A verdict is {HOLDS!r}, {DOES_NOT_HOLD!r} or {CANNOT_TELL!r}; got {self.status!r}.")
+
+
+@dataclass
+class ModelResult:
+    """One trained model of an experiment, as read back from its run folder.
+
+    Attributes:
+        entry: the :class:`Entry` it was trained for.
+        epochs: one dict per (possibly partial, the last) epoch: ``epoch``, ``step``, ``epochs`` (fractional),
+            ``train_minutes``, ``cpu_minutes``, the epoch means of the flavor's metrics (``d_loss``,
+            ``g_loss``, ...) and, where evaluated, ``fid``, ``kid``, ``is``.
+        steps: per-step values of each metric, ``{"d_loss": [...], ...}``.
+        progress: ``done``, ``stopped_by`` (``budget``, ``epochs`` or ``nan``), ``first_step_seconds``.
+    """
+
+    entry: "Entry"
+    epochs: List[Dict[str, float]]
+    steps: Dict[str, List[float]]
+    progress: Dict[str, Any]
+
+    def evaluations(self, metric: str = "fid") -> List[Dict[str, float]]:
+        """The epoch rows that carry ``metric``."""
+        return [row for row in self.epochs if row.get(metric) is not None]
+
+    def final(self, metric: str = "fid") -> Optional[float]:
+        """The last evaluated value of ``metric`` (None if never evaluated)."""
+        rows = self.evaluations(metric)
+        return rows[-1][metric] if rows else None
+
+    @property
+    def epochs_done(self) -> float:
+        return self.epochs[-1]["epochs"] if self.epochs else 0.0
+
+    @property
+    def train_minutes(self) -> float:
+        return self.epochs[-1]["train_minutes"] if self.epochs else 0.0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One model of a report's experiment.
+
+    Attributes:
+        key: short name, used for its run folder and files (``dcgan``).
+        preset: the ``tfgans.presets`` name it trains.
+        label: for plots and tables.
+        loss_figures: the report's figures of its losses (``"Fig. 1"``).
+        grid_figures: the report's figures of its samples.
+    """
+
+    key: str
+    preset: str
+    label: str
+    loss_figures: str = ""
+    grid_figures: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of a report and the function that judges it from the experiment's results.
+
+    Attributes:
+        key: short name.
+        text: the claim, quoted or paraphrased with its section.
+        judge: ``{entry key: ModelResult} -> Verdict``; must answer :data:`CANNOT_TELL` rather than guess
+            when the budget was too small to decide.
+        criterion: how the judge decides, in one sentence (printed in ``report.md``).
+    """
+
+    key: str
+    text: str
+    judge: Callable[[Mapping[str, ModelResult]], Verdict]
+    criterion: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report of ``../shared/seeds`` as tfgans reproduces it.
+
+    Attributes:
+        key: the first author's surname, also the module name (``sun``).
+        title, authors: as printed on the report.
+        source: the seed file.
+        reproduces: what tfgans reproduces of it, one sentence.
+        datasets: the datasets its experiment uses (those it can use here first).
+        entries: the models its experiment trains, each for ``budget_minutes``.
+        claims: what the report claims, each with its judge.
+        budget_minutes: the default training budget per model.
+        aliases: other keys that name it (``salimans`` for ``daw``).
+        runner: a function ``(report, **options) -> report.md path`` for an experiment that is not a set of
+            budgeted trainings (``daw``); None for :func:`tfgans.reports.experiment.reproduce`.
+        add_parser: optional hook adding a legacy subcommand (``tfgans compare``) to the CLI's subparsers.
+        published: numbers the report publishes, for the table in ``report.md``.
+        notes: anything the reader of ``report.md`` should know (deviations, budget caveats).
+    """
+
+    key: str
+    title: str
+    authors: str
+    source: str
+    reproduces: str
+    datasets: Tuple[str, ...]
+    entries: Tuple[Entry, ...] = ()
+    claims: Tuple[Claim, ...] = ()
+    budget_minutes: float = 30.0
+    aliases: Tuple[str, ...] = ()
+    runner: Optional[Callable[..., str]] = None
+    add_parser: Optional[Callable[[Any], Any]] = None
+    published: Dict[str, Any] = field(default_factory=dict)
+    notes: Sequence[str] = ()
+
+    def describe(self) -> str:
+        """Several lines for ``tfgans reproduce --list``."""
+        lines = [f"{self.key}{' (alias ' + ', '.join(self.aliases) + ')' if self.aliases else ''}: "
+                 f'"{self.title}", {self.authors} [{self.source}]',
+                 f"  reproduces: {self.reproduces}",
+                 f"  datasets: {', '.join(self.datasets)}; default budget {self.budget_minutes:g} min per model"]
+        if self.entries:
+            lines.append("  models: " + ", ".join(f"{e.label} ({e.preset})" for e in self.entries))
+        for claim in self.claims:
+            lines.append(f"  claim [{claim.key}]: {claim.text}")
+        return "\n".join(lines)

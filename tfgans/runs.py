@@ -1,0 +1,70 @@
+"""Run folders: the settings a run was started with, recorded once and checked on every resume.
+
+``tfgans train``, ``tfgans reproduce`` and ``tfgans semisup`` keep each run in a folder that a rerun of the same
+command resumes. :func:`check_settings` is their one guard against mixing runs: it records the settings on
+the first call and refuses a later call with other settings, naming what changed. Files are written aside and
+renamed into place (:func:`write_json`, :func:`write_text`), so a kill leaves the old or the new file, never
+half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Optional
+
+__all__ = ["SettingsMismatchError", "check_settings", "read_json", "write_json", "write_text"]
+
+
+class SettingsMismatchError(ValueError):
+    """A run folder holds a run started with other settings."""
+
+
+def write_text(path: str, text: str) -> str:
+    """Writes ``text`` to ``path`` atomically (a temporary file beside it, then a rename)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return path
+
+
+def write_json(path: str, obj: Any) -> str:
+    """Writes ``obj`` as indented JSON to ``path`` atomically."""
+    return write_text(path, json.dumps(obj, indent=2, default=float) + "\n")
+
+
+def read_json(path: str) -> Optional[Any]:
+    """The JSON in ``path``, or None when there is no such file."""
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def check_settings(folder: str, settings: Dict[str, Any], record: str = "run.json",
+                   hint: str = "Use a new --out folder, or repeat the original settings to resume.") -> bool:
+    """Records ``settings`` in ``folder/record``, or checks them against the recorded ones.
+
+    Returns:
+        True when the folder already held a run with these settings (a resume), False for a new run.
+
+    Raises:
+        SettingsMismatchError: the folder holds a run started with other settings; the message names each
+            changed setting (old -> new) and ``hint``.
+    """
+    path = os.path.join(folder, record)
+    previous = read_json(path)
+    if previous is None:
+        write_json(path, settings)
+        return False
+    settings = json.loads(json.dumps(settings, default=float))  # compare as they were stored (tuples -> lists)
+    changed = {k: (previous.get(k), v) for k, v in settings.items() if previous.get(k) != v}
+    changed.update({k: (v, None) for k, v in previous.items() if k not in settings})
+    if changed:
+        detail = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
+        raise SettingsMismatchError(f"{folder} holds a run started with other settings ({detail}); resuming "
+                                    f"would mix them. {hint}")
+    return True
