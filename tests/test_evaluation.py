@@ -1,6 +1,5 @@
 """tfgans.evaluation: extractors, the Evaluator and its cache, the Evaluate callback, the evaluate CLI."""
 
-import argparse
 import json
 import os
 
@@ -333,9 +332,9 @@ def test_exported_generator_evaluates_to_the_models_figures(tfds_dir, tiny_extra
 
 
 def _parse(argv):
-    parser = argparse.ArgumentParser(prog="tfgans")
-    evaluation.add_parser(parser.add_subparsers(dest="command"))
-    return parser.parse_args(argv)
+    from tfgans import cli
+
+    return cli.build_parser().parse_args(argv)
 
 
 def test_cli_prints_generator_and_reference_lines(tfds_dir, tiny_classifier_path, tmp_path, capsys):

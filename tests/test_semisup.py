@@ -240,9 +240,11 @@ def test_format_row_uses_the_tables_units():
 def test_command_rejects_bad_arguments():
     import argparse
 
+    from tfgans.reports import daw
+
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
-    semisup.add_parser(sub)
+    daw.add_parser(sub)
     args = parser.parse_args(["semisup", "--seeds", "0"])
     with pytest.raises(ValueError, match="--seeds"):
         args.func(args)
@@ -263,9 +265,11 @@ def test_command_prints_each_seed_and_the_table(capsys, monkeypatch, tmp_path):
         return {"errors": errors, "accuracy": 1 - errors / 10000, "epochs": kwargs["epochs"], "seconds": 1.0,
                 "curve": [{"epoch": 1, "errors": errors}]}
 
+    from tfgans.reports import daw
+
     monkeypatch.setattr(semisup, "run_seed", fake_run_seed)
     parser = argparse.ArgumentParser()
-    semisup.add_parser(parser.add_subparsers())
+    daw.add_parser(parser.add_subparsers())
     out_json = str(tmp_path / "r.json")
     args = parser.parse_args(["semisup", "--table", "--seeds", "2", "--epochs", "5", "--json", out_json])
     assert args.func(args) == 0

@@ -9,51 +9,30 @@
 
 Flavors: ``GAN``/``DCGAN`` (Goodfellow et al. 2014), ``WGAN`` (Arjovsky et al. 2017), ``WGANGP``
 (Gulrajani et al. 2017), ``SemiSupervisedGAN`` (Salimans et al. 2016). Evaluation (IS, FID, KID,
-precision/recall) lives in ``tfgans.metrics`` and ``tfgans.evaluation``.
+precision/recall) lives in ``tfgans.metrics`` and ``tfgans.evaluation``; the reports' experiments in
+``tfgans.reports`` (``tfgans reproduce``).
 """
 
 __version__ = "0.1.0"
 
-from tfgans import (  # noqa: E402
-    callbacks,
-    data,
-    evaluation,
-    export,
-    images,
-    improved,
-    layers,
-    losses,
-    metrics,
-    models,
-    nets,
-    penalties,
-    presets,
-    semisup,
-    studies,
-)
-from tfgans.models import DCGAN, GAN, WGAN, WGANGP, GANModel, SemiSupervisedGAN  # noqa: E402
+import importlib
 
-__all__ = [
-    "DCGAN",
-    "GAN",
-    "GANModel",
-    "SemiSupervisedGAN",
-    "WGAN",
-    "WGANGP",
-    "callbacks",
-    "data",
-    "evaluation",
-    "export",
-    "images",
-    "improved",
-    "layers",
-    "losses",
-    "metrics",
-    "models",
-    "nets",
-    "penalties",
-    "presets",
-    "semisup",
-    "studies",
-    "__version__",
-]
+_SUBMODULES = ("callbacks", "data", "evaluation", "experiment", "export", "figures", "images", "improved", "layers",
+               "losses", "metrics", "models", "nets", "penalties", "presets", "reports", "runs", "semisup")
+_FLAVORS = ("DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
+
+__all__ = [*_FLAVORS, *_SUBMODULES, "__version__"]
+
+
+def __getattr__(name):
+    # Submodules and flavors are imported on first use, so that `tfgans --help`, `tfgans presets` and
+    # `tfgans reproduce --list` answer without importing TensorFlow.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"tfgans.{name}")
+    if name in _FLAVORS:
+        return getattr(importlib.import_module("tfgans.models"), name)
+    raise AttributeError(f"module 'tfgans' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -22,8 +22,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __all__ = ["main", "train"]
 
-# Modules that add their own subcommand through add_parser(subparsers) and run(args).
-_COMMAND_MODULES = ("tfgans.evaluation", "tfgans.studies", "tfgans.semisup")
+
+
+def lazy(target: str):
+    """A subcommand function ``"module:function"`` imported when the subcommand runs, so that building the
+    parser (``tfgans --help``) imports no TensorFlow."""
+    module, name = target.split(":")
+
+    def run(args):
+        return getattr(importlib.import_module(module), name)(args)
+
+    run.target = target
+    return run
 
 
 class UsageError(Exception):
@@ -73,13 +83,17 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
 
     from tfgans import callbacks, export, presets
 
+    from tfgans import runs
+
     preset = presets.get(preset_name)
+    _check_positive(epochs=epochs, batch_size=batch_size, g_lr=g_lr, d_lr=d_lr, steps_per_epoch=steps_per_epoch,
+                    num_samples=num_samples)
     os.makedirs(out, exist_ok=True)
     run_config = {"preset": preset.name, "batch_size": batch_size or preset.batch_size,
                   "g_lr": g_lr if g_lr is not None else preset.g_lr,
                   "d_lr": d_lr if d_lr is not None else preset.d_lr, "seed": seed,
                   "mixed_precision": bool(mixed_precision), "steps_per_epoch": steps_per_epoch}
-    _check_same_run(out, run_config)
+    runs.check_settings(out, run_config)
     policy = _set_mixed_precision(mixed_precision)
     keras.utils.set_random_seed(seed)
     strategy = _strategy()
@@ -99,28 +113,17 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
     return model
 
 
+def _check_positive(**values):
+    """Refuses a given (not None) value that is not positive, naming its option, before anything is written."""
+    for name, value in values.items():
+        if value is not None and not value > 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be positive, got {value}.")
+
+
 def data_range(preset):
     from tfgans.data import VALUE_RANGES
 
     return VALUE_RANGES[preset.value_range]
-
-
-def _check_same_run(out: str, run_config: dict):
-    """Refuses to resume a run in ``out`` that was started with another preset or settings."""
-    path = os.path.join(out, "run.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            previous = json.load(f)
-        changed = {k: (previous.get(k), v) for k, v in run_config.items() if previous.get(k) != v}
-        if changed:
-            detail = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
-            raise UsageError(
-                f"{out} holds a run started with other settings ({detail}); resuming would mix them. "
-                "Use a new --out folder, or repeat the original settings to resume."
-            )
-    else:
-        with open(path, "w") as f:
-            json.dump(run_config, f, indent=2)
 
 
 def _cmd_train(args) -> int:
@@ -182,7 +185,7 @@ def _cmd_reproduce(args) -> int:
     if report.runner is not None:
         report.runner(report, args.out, **options)
     else:
-        from tfgans.reports.experiment import reproduce
+        from tfgans.experiment import reproduce
 
         reproduce(report, args.out, **options)
     return 0
@@ -245,24 +248,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="samples.png", help="a .png grid, or .npz of uint8 images")
     p.set_defaults(func=_cmd_sample)
 
-    for module_name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, "add_parser"):
-            module.add_parser(sub)
+    _add_evaluate_parsers(sub)
+    from tfgans import reports
+
+    for report in reports.all_reports():  # their legacy subcommands: tfgans compare, tfgans semisup
+        if report.add_parser is not None:
+            report.add_parser(sub)
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    from tfgans.data import DatasetNotFoundError
+def _add_evaluate_parsers(sub):
+    """``tfgans evaluate`` and ``tfgans classifier train`` (run by :mod:`tfgans.evaluation`)."""
+    metrics = "fid,kid,is,precision,recall"
+    p = sub.add_parser(
+        "evaluate", help="FID, KID, IS, precision and recall of a generator against a real split",
+        description="Evaluates an exported generator (SavedModel directory) or an .npz of uint8 images "
+                    "against the real test split, and prints the same figures for real train images as the "
+                    "reference line. 28x28x1 datasets use the shipped classifier (IS = its 'MNIST score'); "
+                    "32x32x3 datasets use InceptionV3 (ImageNet weights needed locally).")
+    p.add_argument("generator", help="exported SavedModel directory, or .npz with uint8 images")
+    p.add_argument("--dataset", required=True, help="mnist, fashion_mnist, cifar10 or svhn_cropped")
+    p.add_argument("--num-samples", type=int, default=10000, help="generated and real images (10000)")
+    p.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated draw (0)")
+    p.add_argument("--metrics", default=metrics, help="comma-separated subset of " + metrics)
+    p.add_argument("--split", default="test", help="real split to compare with (test)")
+    p.add_argument("--reference-split", default="train",
+                   help="real split evaluated as the reference line (train); 'none' to skip it")
+    p.add_argument("--cache-dir", default=None, help="folder to cache reference statistics in")
+    p.add_argument("--inception-weights", default=None,
+                   help="path to inception_v3_weights_tf_dim_ordering_tf_kernels.h5 (32x32x3 datasets)")
+    p.add_argument("--classifier", default=None, help="classifier .keras file (28x28x1 datasets)")
+    p.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    p.set_defaults(func=lazy("tfgans.evaluation:run"))
 
+    p = sub.add_parser("classifier", help="the classifiers that evaluate 28x28x1 generators")
+    commands = p.add_subparsers(dest="classifier_command", required=True)
+    train = commands.add_parser("train", help="train and save the evaluation classifier of a dataset",
+                                description="Trains the CNN of tfgans.evaluation.make_classifier on the train "
+                                            "split and saves <out-dir>/<dataset>.keras and .json (test accuracy).")
+    train.add_argument("dataset", help="mnist or fashion_mnist")
+    train.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
+    train.add_argument("--epochs", type=int, default=None, help="default 4 (mnist) / 8 (fashion_mnist)")
+    train.add_argument("--out-dir", default=None, help="default: tfgans/classifiers, shipped in the package")
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(func=lazy("tfgans.evaluation:run_classifier"))
+
+
+def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, DatasetNotFoundError, FileNotFoundError, ValueError) as e:
+    # tfgans.data.DatasetNotFoundError and tfgans.runs.SettingsMismatchError are among these.
+    except (UsageError, FileNotFoundError, ValueError) as e:
         if os.environ.get("TFGANS_DEBUG"):
             raise
         print(f"tfgans: error: {e} (set TFGANS_DEBUG=1 for the traceback)", file=sys.stderr)

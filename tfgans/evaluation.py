@@ -25,7 +25,6 @@ Metrics (``tfgans.metrics``): ``fid`` (Heusel et al. 2017), ``kid`` (Binkowski e
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -61,9 +60,7 @@ __all__ = [
     "Evaluate",
     "sample_generator",
     "load_generator_images",
-    "add_parser",
     "run",
-    "add_classifier_parser",
     "run_classifier",
 ]
 
@@ -788,36 +785,6 @@ class Evaluate(keras.callbacks.Callback):
 # --- command line -----------------------------------------------------------------------------------------
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Adds ``tfgans evaluate GENERATOR --dataset D [--num-samples N] [--data-dir DIR] [--seed S]``, and
-    ``tfgans classifier train DATASET`` (:func:`add_classifier_parser`) beside it."""
-    parser = subparsers.add_parser(
-        "evaluate",
-        help="FID, KID, IS, precision and recall of a generator against a real split",
-        description="Evaluates an exported generator (SavedModel directory) or an .npz of uint8 images "
-                    "against the real test split, and prints the same figures for real train images as the "
-                    "reference line. 28x28x1 datasets use the shipped classifier (IS = its 'MNIST score'); "
-                    "32x32x3 datasets use InceptionV3 (ImageNet weights needed locally).",
-    )
-    parser.add_argument("generator", help="exported SavedModel directory, or .npz with uint8 images")
-    parser.add_argument("--dataset", required=True, help="mnist, fashion_mnist, cifar10 or svhn_cropped")
-    parser.add_argument("--num-samples", type=int, default=10000, help="generated and real images (10000)")
-    parser.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated draw (0)")
-    parser.add_argument("--metrics", default=",".join(METRICS), help="comma-separated subset of " + ",".join(METRICS))
-    parser.add_argument("--split", default="test", help="real split to compare with (test)")
-    parser.add_argument("--reference-split", default="train",
-                        help="real split evaluated as the reference line (train); 'none' to skip it")
-    parser.add_argument("--cache-dir", default=None, help="folder to cache reference statistics in")
-    parser.add_argument("--inception-weights", default=None,
-                        help=f"path to {INCEPTION_WEIGHTS_FILE} (32x32x3 datasets)")
-    parser.add_argument("--classifier", default=None, help="classifier .keras file (28x28x1 datasets)")
-    parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
-    parser.set_defaults(func=run)
-    add_classifier_parser(subparsers)
-    return parser
-
-
 def _format_row(label: str, n: int, results: Dict[str, float]) -> str:
     cells = [f"{label:<30}", f"{n:>6}"]
     cells.append(f"{results['fid']:>9.3f}" if "fid" in results else f"{'-':>9}")
@@ -864,23 +831,6 @@ def run(args) -> int:
         with open(args.json, "w") as f:
             json.dump({"dataset": info.name, "split": args.split, "extractor": extractor.name, **rows}, f, indent=2)
     return 0
-
-
-def add_classifier_parser(subparsers) -> argparse.ArgumentParser:
-    """Adds ``tfgans classifier train DATASET [--data-dir DIR] [--epochs N] [--out-dir DIR]``."""
-    parser = subparsers.add_parser("classifier", help="the classifiers that evaluate 28x28x1 generators")
-    commands = parser.add_subparsers(dest="classifier_command", required=True)
-    train = commands.add_parser("train", help="train and save the evaluation classifier of a dataset",
-                                description="Trains the CNN of tfgans.evaluation.make_classifier on the train "
-                                            "split and saves <out-dir>/<dataset>.keras and .json (test accuracy).")
-    train.add_argument("dataset", help="mnist or fashion_mnist")
-    train.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
-    train.add_argument("--epochs", type=int, default=None, help="default 4 (mnist) / 8 (fashion_mnist)")
-    train.add_argument("--out-dir", default=None, help=f"default {CLASSIFIER_DIR}")
-    train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--seed", type=int, default=0)
-    train.set_defaults(func=run_classifier)
-    return parser
 
 
 def run_classifier(args) -> int:

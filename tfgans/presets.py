@@ -7,15 +7,27 @@ A preset name is ``<flavor>-<dataset>-<source>`` where the source is the first a
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
-import keras
+__all__ = ["Preset", "SemiSupervisedPreset", "WassersteinPreset", "PRESETS", "get", "register", "names",
+           "text_table", "markdown_table"]
 
-from tfgans import data as data_lib
-from tfgans import models, nets
 
-__all__ = ["Preset", "PRESETS", "get", "register", "names", "text_table", "markdown_table"]
+class _net:
+    """A net function named ``"<source>.<function>"`` of ``tfgans.nets``, imported when first called, so that
+    the preset table (``tfgans presets``) is read without importing TensorFlow."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __call__(self, *args, **kwargs):
+        module, name = self.path.rsplit(".", 1)
+        return getattr(importlib.import_module(f"tfgans.nets.{module}"), name)(*args, **kwargs)
+
+    def __repr__(self):
+        return f"tfgans.nets.{self.path}"
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,8 @@ class Preset:
 
     name: str
     flavor: str
-    generator: Callable[[], keras.Model]
-    discriminator: Callable[[], keras.Model]
+    generator: Callable[[], Any]
+    discriminator: Callable[[], Any]
     dataset: str
     source: str
     table: str
@@ -54,32 +66,45 @@ class Preset:
     flavor_kwargs: Dict = field(default_factory=dict)
     description: str = ""
 
-    def make_model(self, seed: Optional[int] = None) -> models.GANModel:
+    def make_model(self, seed: Optional[int] = None):
         """A fresh, uncompiled flavor instance with the preset's nets."""
+        from tfgans import models
+
         flavor = getattr(models, self.flavor)
         return flavor(self.generator(), self.discriminator(), latent_dim=self.latent_dim, seed=seed,
                       **self.flavor_kwargs)
 
-    def make_optimizers(self, g_lr: Optional[float] = None, d_lr: Optional[float] = None):
-        """``(g_optimizer, d_optimizer)``; learning rates default to the preset's."""
-        def make(lr):
-            return keras.optimizers.get(
-                {"class_name": self.optimizer, "config": {"learning_rate": lr, **self.optimizer_kwargs}}
-            )
-        return make(self.g_lr if g_lr is None else g_lr), make(self.d_lr if d_lr is None else d_lr)
+    def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
+        """The learning rate (or schedule) of ``net`` (``"g"`` or ``"d"``); constant unless a subclass decays
+        it over ``epochs`` of ``steps_per_epoch`` steps."""
+        del net, epochs, steps_per_epoch
+        return lr
 
-    def build(self, seed: Optional[int] = None, g_lr: Optional[float] = None,
-              d_lr: Optional[float] = None) -> models.GANModel:
+    def make_optimizers(self, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
+                        epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None):
+        """``(g_optimizer, d_optimizer)``; learning rates default to the preset's, a decay spans ``epochs``
+        (default the preset's) of ``steps_per_epoch`` (default: the training split's)."""
+        import keras
+
+        def make(lr, net):
+            lr = self.learning_rate(lr, net, epochs or self.epochs, steps_per_epoch)
+            return keras.optimizers.get(
+                {"class_name": self.optimizer, "config": {"learning_rate": lr, **self.optimizer_kwargs}})
+        return make(self.g_lr if g_lr is None else g_lr, "g"), make(self.d_lr if d_lr is None else d_lr, "d")
+
+    def build(self, seed: Optional[int] = None, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
+              epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None):
         """The flavor, compiled with the preset's optimizers (call under a strategy's scope to distribute)."""
         model = self.make_model(seed=seed)
-        g_opt, d_opt = self.make_optimizers(g_lr, d_lr)
+        g_opt, d_opt = self.make_optimizers(g_lr, d_lr, epochs, steps_per_epoch)
         model.compile(g_optimizer=g_opt, d_optimizer=d_opt)
         return model
 
-    def load_data(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
-                  model: Optional[models.GANModel] = None, **kwargs):
+    def load_data(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None, model=None, **kwargs):
         """The preset's training stream. A flavor that consumes several real batches per step (a WGAN
         critic's ``n_critic``) gets them in one element of ``batch_size * model.real_batches_per_step``."""
+        from tfgans import data as data_lib
+
         batch_size = batch_size or self.batch_size
         per_step = getattr(model, "real_batches_per_step", 1) if model is not None else 1
         return data_lib.load(self.dataset, batch_size * per_step, data_dir=data_dir,
@@ -121,14 +146,14 @@ def get(name: str) -> Preset:
 
 register(Preset(
     name="dcgan-mnist-sun", flavor="DCGAN",
-    generator=nets.sun.mnist_generator, discriminator=nets.sun.mnist_discriminator,
+    generator=_net("sun.mnist_generator"), discriminator=_net("sun.mnist_discriminator"),
     dataset="mnist", source="sun", table="sec. 2.1 (generator 2.1.1, discriminator 2.1.2), 2.1.3",
     batch_size=256, epochs=100, g_lr=1e-3, d_lr=1e-4,
     description="DCGAN on MNIST, Sun & Yang's tables; Adam G 1e-3, D 1e-4, batch 256, 100 epochs",
 ))
 register(Preset(
     name="dcgan-svhn-sun", flavor="DCGAN",
-    generator=nets.sun.svhn_generator, discriminator=nets.sun.svhn_discriminator,
+    generator=_net("sun.svhn_generator"), discriminator=_net("sun.svhn_discriminator"),
     dataset="svhn_cropped", source="sun", table="sec. 3.1 (generator 3.1.1, discriminator 3.1.2), 3.1.3",
     batch_size=256, epochs=200, g_lr=1e-3, d_lr=1e-4,
     description="DCGAN on SVHN (32x32x3), Sun & Yang's tables; Adam G 1e-3, D 1e-4, batch 256, 200 epochs",
@@ -140,7 +165,7 @@ register(Preset(
 # 28,020 batches) implies batch 128.
 register(Preset(
     name="dcgan-mnist-chakkarwar", flavor="DCGAN",
-    generator=nets.chakkarwar.mnist_generator, discriminator=nets.chakkarwar.mnist_discriminator,
+    generator=_net("chakkarwar.mnist_generator"), discriminator=_net("chakkarwar.mnist_discriminator"),
     dataset="mnist", source="chakkarwar", table="Tables 2 and 3",
     batch_size=128, epochs=60, g_lr=2e-4, d_lr=2e-4, optimizer_kwargs={"beta_1": 0.5},
     description="DCGAN on MNIST, Chakkarwar et al. Tables 2-3; Adam 2e-4 (Radford), batch 128, 60 epochs",
@@ -151,7 +176,7 @@ register(Preset(
 # 0.5 * (BCE_real + BCE_fake); tfgans' loss is the plain sum, so the D learning rate 0.05 is the same step.
 register(Preset(
     name="gan-mnist-chakkarwar", flavor="GAN",
-    generator=nets.chakkarwar.gan_generator, discriminator=nets.chakkarwar.gan_discriminator,
+    generator=_net("chakkarwar.gan_generator"), discriminator=_net("chakkarwar.gan_discriminator"),
     dataset="mnist", source="chakkarwar", table="sec. III (no table; Goodfellow et al. 2014 MLPs)",
     batch_size=100, epochs=60, g_lr=0.1, d_lr=0.05, optimizer="sgd", optimizer_kwargs={"momentum": 0.5},
     value_range="sigmoid", flavor_kwargs={"latent_distribution": "uniform", "latent_range": (-3 ** 0.5, 3 ** 0.5)},
@@ -165,28 +190,28 @@ register(Preset(
 # (sec. 3), 500 max epochs. The report's discriminators end in a sigmoid: the non-saturating GAN loss on logits.
 register(Preset(
     name="linear-mnist-kapoor", flavor="GAN",
-    generator=nets.kapoor.linear_generator, discriminator=nets.kapoor.linear_discriminator,
+    generator=_net("kapoor.linear_generator"), discriminator=_net("kapoor.linear_discriminator"),
     dataset="mnist", source="kapoor", table="Table 1, Table 2 (linear), Fig. 1a",
     batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4,
     description="Linear (MLP) GAN on MNIST, Kapoor & Orozco; Adam 1e-4, batch 256, no gradient clipping",
 ))
 register(Preset(
     name="dcgan-mnist-kapoor", flavor="DCGAN",
-    generator=nets.kapoor.dcgan_generator, discriminator=nets.kapoor.dcgan_discriminator,
+    generator=_net("kapoor.dcgan_generator"), discriminator=_net("kapoor.dcgan_discriminator"),
     dataset="mnist", source="kapoor", table="Table 1, Table 2 (conv, no pooling), Fig. 1b",
     batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4, flavor_kwargs={"clip_norm": 5.0},
     description="DCGAN without pooling on MNIST, Kapoor & Orozco; 5 channels, stride 1; Adam 1e-4, clip 5.0",
 ))
 register(Preset(
     name="dcgan-pool-mnist-kapoor", flavor="DCGAN",
-    generator=nets.kapoor.dcgan_pool_generator, discriminator=nets.kapoor.dcgan_pool_discriminator,
+    generator=_net("kapoor.dcgan_pool_generator"), discriminator=_net("kapoor.dcgan_pool_discriminator"),
     dataset="mnist", source="kapoor", table="Table 1, Table 2 (conv, pooling), Fig. 1c",
     batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4, flavor_kwargs={"clip_norm": 5.0},
     description="DCGAN with 2x2/stride-1 pooling on MNIST, Kapoor & Orozco; Adam 1e-4, clip 5.0",
 ))
 register(Preset(
     name="lstm-mnist-kapoor", flavor="GAN",
-    generator=nets.kapoor.lstm_generator, discriminator=nets.kapoor.lstm_discriminator,
+    generator=_net("kapoor.lstm_generator"), discriminator=_net("kapoor.lstm_discriminator"),
     dataset="mnist", source="kapoor", table="Table 1, Table 2 (LSTM), Fig. 1d",
     batch_size=256, epochs=500, g_lr=1e-4, d_lr=1e-4, flavor_kwargs={"clip_norm": 5.0},
     description="LSTM GAN on MNIST (images as 28 rows), Kapoor & Orozco; 2 LSTM layers; Adam 1e-4, clip 5.0",
@@ -208,35 +233,21 @@ class SemiSupervisedPreset(Preset):
     num_labeled: int = 100
     lr_decay: bool = False
 
-    def make_optimizers(self, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
-                        epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None):
-        """``(g_optimizer, d_optimizer)``; with ``lr_decay`` the schedule spans ``epochs`` (default the
-        preset's) of ``steps_per_epoch`` (default: the training split over the batch size)."""
+    def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
+        if not self.lr_decay:
+            return lr
+        from tfgans import data as data_lib
         from tfgans.improved import LinearDecayLastThird
 
-        def rate(lr):
-            if not self.lr_decay:
-                return lr
-            steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // self.batch_size
-            return LinearDecayLastThird(lr, epochs or self.epochs, steps)
-
-        def make(lr):
-            return keras.optimizers.get(
-                {"class_name": self.optimizer, "config": {"learning_rate": rate(lr), **self.optimizer_kwargs}}
-            )
-        return make(self.g_lr if g_lr is None else g_lr), make(self.d_lr if d_lr is None else d_lr)
-
-    def build(self, seed: Optional[int] = None, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
-              epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None) -> models.GANModel:
-        model = self.make_model(seed=seed)
-        g_opt, d_opt = self.make_optimizers(g_lr, d_lr, epochs, steps_per_epoch)
-        model.compile(g_optimizer=g_opt, d_optimizer=d_opt)
-        return model
+        steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // self.batch_size
+        return LinearDecayLastThird(lr, epochs, steps)
 
     def load_data(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
-                  model: Optional[models.GANModel] = None, num_labeled: Optional[int] = None,
-                  seed: Optional[int] = 0, download: bool = False, **kwargs):
+                  model=None, num_labeled: Optional[int] = None, seed: Optional[int] = 0, download: bool = False,
+                  **kwargs):
         """The training stream of ``load_semisupervised``; ``seed`` picks the labeled subset."""
+        from tfgans import data as data_lib
+
         return data_lib.load_semisupervised(
             self.dataset, num_labeled or self.num_labeled, batch_size or self.batch_size,
             seed=0 if seed is None else seed, data_dir=data_dir, value_range=self.value_range,
@@ -245,6 +256,8 @@ class SemiSupervisedPreset(Preset):
     def load_test(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
                   download: bool = False):
         """The whole test split as ``(images, labels)`` batches, in order, for ``model.evaluate``."""
+        from tfgans import data as data_lib
+
         return data_lib.load(self.dataset, batch_size or self.batch_size, split="test", data_dir=data_dir,
                              value_range=self.value_range, with_labels=True, shuffle=False,
                              drop_remainder=False, download=download)
@@ -257,7 +270,7 @@ class SemiSupervisedPreset(Preset):
 # within 3% of 1e-4 from step 3,000 (about 5 MNIST epochs of 600 steps). An approximation, not a match.
 register(SemiSupervisedPreset(
     name="semisup-mnist-salimans", flavor="SemiSupervisedGAN",
-    generator=nets.salimans.mnist_generator, discriminator=nets.salimans.mnist_discriminator,
+    generator=_net("salimans.mnist_generator"), discriminator=_net("salimans.mnist_discriminator"),
     dataset="mnist", source="salimans",
     table="reference code train_mnist_feature_matching.py (report: Daw et al., MNIST table)",
     batch_size=100, epochs=300, g_lr=0.003, d_lr=0.003, optimizer_kwargs={"beta_1": 0.5, "epsilon": 1e-4},
@@ -267,7 +280,7 @@ register(SemiSupervisedPreset(
 ))
 register(SemiSupervisedPreset(
     name="semisup-cifar10-salimans", flavor="SemiSupervisedGAN",
-    generator=nets.salimans.cifar10_generator, discriminator=nets.salimans.cifar10_discriminator,
+    generator=_net("salimans.cifar10_generator"), discriminator=_net("salimans.cifar10_discriminator"),
     dataset="cifar10", source="salimans",
     table="reference code train_cifar_feature_matching.py (report: Daw et al., CIFAR-10 table)",
     batch_size=100, epochs=1200, g_lr=3e-4, d_lr=3e-4, optimizer_kwargs={"beta_1": 0.5, "epsilon": 1e-4},
@@ -293,29 +306,17 @@ class WassersteinPreset(Preset):
 
     lr_decay: bool = False
 
-    def make_optimizers(self, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
-                        epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None):
-        """``(g_optimizer, d_optimizer)``; with ``lr_decay`` the schedule spans ``epochs`` (default the
-        preset's) of ``steps_per_epoch`` generator steps (default: the training split's)."""
+    def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
+        if not self.lr_decay:
+            return lr
+        import keras
+
+        from tfgans import data as data_lib
+
         n_critic = self.flavor_kwargs.get("n_critic", 5)
         steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // (n_critic * self.batch_size)
-        generator_steps = (epochs or self.epochs) * steps
-
-        def make(lr, decay_steps):
-            if self.lr_decay:
-                lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0, power=1.0)
-            return keras.optimizers.get(
-                {"class_name": self.optimizer, "config": {"learning_rate": lr, **self.optimizer_kwargs}}
-            )
-        return (make(self.g_lr if g_lr is None else g_lr, generator_steps),
-                make(self.d_lr if d_lr is None else d_lr, n_critic * generator_steps))
-
-    def build(self, seed: Optional[int] = None, g_lr: Optional[float] = None, d_lr: Optional[float] = None,
-              epochs: Optional[int] = None, steps_per_epoch: Optional[int] = None) -> models.GANModel:
-        model = self.make_model(seed=seed)
-        g_opt, d_opt = self.make_optimizers(g_lr, d_lr, epochs, steps_per_epoch)
-        model.compile(g_optimizer=g_opt, d_optimizer=d_opt)
-        return model
+        decay_steps = epochs * steps * (n_critic if net == "d" else 1)
+        return keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0, power=1.0)
 
 
 # Sun & Yang sec. 4: "The generator and discriminator are exactly the same as the GAN. The hyperparameters are
@@ -325,7 +326,7 @@ class WassersteinPreset(Preset):
 # momentum methods for a clipped critic); the rest is Algorithm 1: n_critic 5, clip 0.01.
 register(WassersteinPreset(
     name="wgan-mnist-sun", flavor="WGAN",
-    generator=nets.sun.mnist_generator, discriminator=nets.sun.mnist_discriminator,
+    generator=_net("sun.mnist_generator"), discriminator=_net("sun.mnist_discriminator"),
     dataset="mnist", source="sun", table="sec. 4, 4.1 (nets: sec. 2.1; hyperparameters: sec. 2.1.3)",
     batch_size=256, epochs=50, g_lr=1e-3, d_lr=1e-4, flavor_kwargs={"n_critic": 5, "clip_value": 0.01},
     description="WGAN (clipping 0.01, n_critic 5) on MNIST with Sun & Yang's DCGAN nets; Adam G 1e-3, "
@@ -333,7 +334,7 @@ register(WassersteinPreset(
 ))
 register(WassersteinPreset(
     name="wgan-svhn-sun", flavor="WGAN",
-    generator=nets.sun.svhn_generator, discriminator=nets.sun.svhn_discriminator,
+    generator=_net("sun.svhn_generator"), discriminator=_net("sun.svhn_discriminator"),
     dataset="svhn_cropped", source="sun", table="sec. 4, 4.2 (nets: sec. 3.1; hyperparameters: sec. 3.1.3)",
     batch_size=256, epochs=50, g_lr=1e-3, d_lr=1e-4, flavor_kwargs={"n_critic": 5, "clip_value": 0.01},
     description="WGAN (clipping 0.01, n_critic 5) on SVHN with Sun & Yang's DCGAN nets; Adam G 1e-3, "
@@ -349,7 +350,7 @@ register(WassersteinPreset(
 # dequantisation noise [0, 1/128); tfgans.data scales by 1/255 without noise.
 register(WassersteinPreset(
     name="wgangp-mnist-gulrajani", flavor="WGANGP",
-    generator=nets.gulrajani.mnist_generator, discriminator=nets.gulrajani.mnist_discriminator,
+    generator=_net("gulrajani.mnist_generator"), discriminator=_net("gulrajani.mnist_discriminator"),
     dataset="mnist", source="gulrajani", table="reference code gan_mnist.py, MODE 'wgan-gp' (arXiv:1704.00028)",
     batch_size=50, epochs=833, g_lr=1e-4, d_lr=1e-4, optimizer_kwargs={"beta_1": 0.5, "beta_2": 0.9},
     latent_dim=128, value_range="sigmoid", flavor_kwargs={"n_critic": 5, "gp_weight": 10.0},
@@ -358,7 +359,7 @@ register(WassersteinPreset(
 ))
 register(WassersteinPreset(
     name="wgangp-cifar10-gulrajani", flavor="WGANGP",
-    generator=nets.gulrajani.cifar10_generator, discriminator=nets.gulrajani.cifar10_discriminator,
+    generator=_net("gulrajani.cifar10_generator"), discriminator=_net("gulrajani.cifar10_discriminator"),
     dataset="cifar10", source="gulrajani", table="reference code gan_cifar.py, MODE 'wgan-gp' (arXiv:1704.00028)",
     batch_size=64, epochs=1282, g_lr=1e-4, d_lr=1e-4, optimizer_kwargs={"beta_1": 0.5, "beta_2": 0.9},
     latent_dim=128, flavor_kwargs={"n_critic": 5, "gp_weight": 10.0},
@@ -367,7 +368,7 @@ register(WassersteinPreset(
 ))
 register(WassersteinPreset(
     name="wgangp-cifar10-resnet-gulrajani", flavor="WGANGP",
-    generator=nets.gulrajani.cifar10_resnet_generator, discriminator=nets.gulrajani.cifar10_resnet_discriminator,
+    generator=_net("gulrajani.cifar10_resnet_generator"), discriminator=_net("gulrajani.cifar10_resnet_discriminator"),
     dataset="cifar10", source="gulrajani",
     table="reference code gan_cifar_resnet.py, CONDITIONAL = False (arXiv:1704.00028)",
     batch_size=64, epochs=641, g_lr=2e-4, d_lr=2e-4, optimizer_kwargs={"beta_1": 0.0, "beta_2": 0.9},

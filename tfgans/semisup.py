@@ -19,7 +19,6 @@ the paper's figure, the report's, and this run's mean +- sample standard deviati
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
@@ -28,10 +27,10 @@ from typing import Dict, List, Optional
 import numpy as np
 import keras
 
-from tfgans import callbacks, presets
+from tfgans import callbacks, presets, runs
 from tfgans import data as data_lib
 
-__all__ = ["PAPER", "REPRODUCTION", "TABLE_LABELS", "run_seed", "read_curve", "add_parser", "run"]
+__all__ = ["PAPER", "REPRODUCTION", "TABLE_LABELS", "run_seed", "read_curve", "run"]
 
 #: Salimans et al. 2016 (Tables 1 and 2): MNIST test errors out of 10,000; CIFAR-10 test error in percent.
 PAPER = {
@@ -100,8 +99,7 @@ def run_seed(dataset: str, num_labeled: int, seed: int, *, epochs: Optional[int]
     result = {"errors": int(round(final["errors"])), "accuracy": final["accuracy"], "epochs": epochs,
               "seconds": float(sum(row.get("seconds", 0.0) for row in curve)), "curve": curve}
     if out_dir:
-        with open(os.path.join(out_dir, "result.json"), "w") as f:
-            json.dump({"settings": settings, **result}, f, indent=1)
+        runs.write_json(os.path.join(out_dir, "result.json"), {"settings": settings, **result})
     return result
 
 
@@ -123,25 +121,12 @@ class _EpochTimer(keras.callbacks.Callback):
 def _check_run_dir(out_dir: str, settings: Dict) -> Optional[Dict]:
     """The finished result in ``out_dir``, None to (re)start; refuses a folder of other settings."""
     os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "settings.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            previous = json.load(f)
-        if previous != settings:
-            changed = ", ".join(f"{k}: {previous.get(k)!r} -> {v!r}" for k, v in settings.items()
-                                if previous.get(k) != v)
-            raise ValueError(f"{out_dir} holds a run with other settings ({changed}); use another --out folder "
-                             "or repeat the original settings to resume.")
-    else:
-        with open(path, "w") as f:
-            json.dump(settings, f)
-    result = os.path.join(out_dir, "result.json")
-    if os.path.exists(result):
-        with open(result) as f:
-            done = json.load(f)
+    runs.check_settings(out_dir, settings, record="settings.json",
+                        hint="Use another --out folder or repeat the original settings to resume.")
+    done = runs.read_json(os.path.join(out_dir, "result.json"))
+    if done is not None:
         done.pop("settings", None)
-        return done
-    return None
+    return done
 
 
 def _resume_callbacks(out_dir: str, preset, seed: int):
@@ -191,36 +176,6 @@ def format_row(dataset: str, num_labeled: int, results: List[Dict]) -> str:
         cells.append(_published(*source[dataset][num_labeled]) if num_labeled in source[dataset] else "-")
     cells.append(_fmt(float(np.mean(values)), std, percent))
     return "| " + " | ".join(cells) + " |"
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Adds ``tfgans semisup --dataset D [--num-labeled N | --table] [--seeds K] [--epochs E]``."""
-    parser = subparsers.add_parser(
-        "semisup",
-        help="semi-supervised GAN test errors by number of labels (Salimans et al. 2016)",
-        description="Trains the semi-supervised GAN of Salimans et al. 2016 (reference-code nets, feature "
-                    "matching) with a balanced labeled subset per seed and prints each seed's test errors "
-                    "and the mean ± std in the form of the paper's table.",
-    )
-    parser.add_argument("--dataset", default="mnist", choices=sorted(_PRESETS), help="mnist or cifar10")
-    parser.add_argument("--num-labeled", type=int, default=None,
-                        help="labeled examples, a multiple of 10 (default: MNIST 100, CIFAR-10 4000)")
-    parser.add_argument("--table", action="store_true",
-                        help="run every row of the paper's table (MNIST 20/50/100/200, CIFAR-10 1000/2000/4000)")
-    parser.add_argument("--seeds", type=int, default=3, help="seeds per row (the paper: 10; the report: 3)")
-    parser.add_argument("--first-seed", type=int, default=0, help="seeds are first-seed, first-seed+1, ...")
-    parser.add_argument("--epochs", type=int, default=None, help="default: MNIST 300, CIFAR-10 1200")
-    parser.add_argument("--batch-size", type=int, default=None, help="default: 100, the reference's")
-    parser.add_argument("--steps-per-epoch", type=int, default=None, help="cap the steps per epoch (quick runs)")
-    parser.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
-    parser.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
-    parser.add_argument("--out", default=None,
-                        help="run folder: a resumable sub-folder per (labels, seed) with checkpoints, curve.csv "
-                             "and result.json; rerunning the command continues unfinished seeds")
-    parser.add_argument("--json", default=None, help="also write every seed's result and per-epoch curve here")
-    parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="Keras fit verbosity")
-    parser.set_defaults(func=run)
-    return parser
 
 
 def run(args) -> int:

@@ -4,10 +4,10 @@
     tfgans reproduce sun --out runs/sun --data-dir ../shared/tfds --budget-minutes 30
     tfgans reproduce chakkarwar --out runs/chakkarwar --quick
 
-Each module ``tfgans/reports/<key>.py`` (the report's first author) defines ``REPORT``, a
-:class:`tfgans.reports.base.Report`: the report's metadata and claims, its experiment, and optionally a
+Each module ``tfgans/reports/<key>.py`` (the report's first author) defines ``REPORT``, a :class:`Report`: the report's metadata and claims, its experiment, and optionally a
 legacy subcommand of its own (``tfgans compare``, ``tfgans semisup``). Adding a report is adding a file: the
-registry imports every module of this package whose name does not start with an underscore. Report modules
+registry imports every module of this package (this package holds nothing else). The experiment engine
+is :mod:`tfgans.experiment`, the figures and ``report.md`` :mod:`tfgans.figures`. Report modules
 import TensorFlow only when their experiment runs, so ``tfgans --help`` stays fast; an ImportError inside one
 is a bug and is raised, never hidden.
 """
@@ -16,21 +16,161 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Dict, List
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from tfgans.reports.base import Claim, Entry, Report, Verdict
+__all__ = ["Claim", "Entry", "Report", "Verdict", "ModelResult", "HOLDS", "DOES_NOT_HOLD", "CANNOT_TELL",
+           "all_reports", "get", "keys"]
 
-__all__ = ["Claim", "Entry", "Report", "Verdict", "all_reports", "get", "keys"]
+HOLDS = "holds"
+DOES_NOT_HOLD = "does not hold"
+CANNOT_TELL = "cannot tell at this budget"
 
-_NOT_REPORTS = {"base", "experiment", "writer"}
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim's verdict (:data:`HOLDS`, :data:`DOES_NOT_HOLD` or :data:`CANNOT_TELL`) and the numbers behind it."""
+
+    status: str
+    evidence: str
+
+    def __post_init__(self):
+        if self.status not in (HOLDS, DOES_NOT_HOLD, CANNOT_TELL):
+            raise ValueError(f"A verdict is {HOLDS!r}, {DOES_NOT_HOLD!r} or {CANNOT_TELL!r}; got {self.status!r}.")
+
+
+@dataclass
+class ModelResult:
+    """One trained model of an experiment, as read back from its run folder.
+
+    Attributes:
+        entry: the :class:`Entry` it was trained for.
+        epochs: one dict per (possibly partial, the last) epoch: ``epoch``, ``step``, ``epochs`` (fractional),
+            ``train_minutes``, ``cpu_minutes``, the epoch means of the flavor's metrics (``d_loss``,
+            ``g_loss``, ...) and, where evaluated, ``fid``, ``kid``, ``is``.
+        steps: per-step values of each metric, ``{"d_loss": [...], ...}``.
+        progress: ``done``, ``stopped_by`` (``budget``, ``epochs`` or ``nan``), ``first_step_seconds``.
+    """
+
+    entry: "Entry"
+    epochs: List[Dict[str, float]]
+    steps: Dict[str, List[float]]
+    progress: Dict[str, Any]
+
+    def evaluations(self, metric: str = "fid") -> List[Dict[str, float]]:
+        """The epoch rows that carry ``metric``."""
+        return [row for row in self.epochs if row.get(metric) is not None]
+
+    def final(self, metric: str = "fid") -> Optional[float]:
+        """The last evaluated value of ``metric`` (None if never evaluated)."""
+        rows = self.evaluations(metric)
+        return rows[-1][metric] if rows else None
+
+    @property
+    def epochs_done(self) -> float:
+        return self.epochs[-1]["epochs"] if self.epochs else 0.0
+
+    @property
+    def train_minutes(self) -> float:
+        return self.epochs[-1]["train_minutes"] if self.epochs else 0.0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One model of a report's experiment.
+
+    Attributes:
+        key: short name, used for its run folder and files (``dcgan``).
+        preset: the ``tfgans.presets`` name it trains.
+        label: for plots and tables.
+        loss_figures: the report's figures of its losses (``"Fig. 1"``).
+        grid_figures: the report's figures of its samples.
+    """
+
+    key: str
+    preset: str
+    label: str
+    loss_figures: str = ""
+    grid_figures: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of a report and the function that judges it from the experiment's results.
+
+    Attributes:
+        key: short name.
+        text: the claim, quoted or paraphrased with its section.
+        judge: ``{entry key: ModelResult} -> Verdict``; must answer :data:`CANNOT_TELL` rather than guess
+            when the budget was too small to decide.
+        criterion: how the judge decides, in one sentence (printed in ``report.md``).
+    """
+
+    key: str
+    text: str
+    judge: Callable[[Mapping[str, ModelResult]], Verdict]
+    criterion: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report of ``../shared/seeds`` as tfgans reproduces it.
+
+    Attributes:
+        key: the first author's surname, also the module name (``sun``).
+        title, authors: as printed on the report.
+        source: the seed file.
+        reproduces: what tfgans reproduces of it, one sentence.
+        datasets: the datasets its experiment uses (those it can use here first).
+        entries: the models its experiment trains, each for ``budget_minutes``.
+        claims: what the report claims, each with its judge.
+        budget_minutes: the default training budget per model.
+        aliases: other keys that name it (``salimans`` for ``daw``).
+        runner: a function ``(report, **options) -> report.md path`` for an experiment that is not a set of
+            budgeted trainings (``daw``); None for :func:`tfgans.reports.experiment.reproduce`.
+        add_parser: optional hook adding a legacy subcommand (``tfgans compare``) to the CLI's subparsers.
+        published: numbers the report publishes, for the table in ``report.md``.
+        notes: anything the reader of ``report.md`` should know (deviations, budget caveats).
+        budget_text: the default budget in words, for a report that does not run by minutes.
+    """
+
+    key: str
+    title: str
+    authors: str
+    source: str
+    reproduces: str
+    datasets: Tuple[str, ...]
+    entries: Tuple[Entry, ...] = ()
+    claims: Tuple[Claim, ...] = ()
+    budget_minutes: float = 30.0
+    aliases: Tuple[str, ...] = ()
+    runner: Optional[Callable[..., str]] = None
+    add_parser: Optional[Callable[[Any], Any]] = None
+    published: Dict[str, Any] = field(default_factory=dict)
+    notes: Sequence[str] = ()
+    budget_text: str = ""
+
+    def describe(self) -> str:
+        """Several lines for ``tfgans reproduce --list``."""
+        lines = [f"{self.key}{' (alias ' + ', '.join(self.aliases) + ')' if self.aliases else ''}: "
+                 f'"{self.title}", {self.authors} [{self.source}]',
+                 f"  reproduces: {self.reproduces}",
+                 f"  datasets: {', '.join(self.datasets)}; default budget "
+                 f"{self.budget_text or f'{self.budget_minutes:g} min per model'}"]
+        if self.entries:
+            lines.append("  models: " + ", ".join(f"{e.label} ({e.preset})" for e in self.entries))
+        for claim in self.claims:
+            lines.append(f"  claim [{claim.key}]: {claim.text}")
+        return "\n".join(lines)
+
+
+# --- the registry ------------------------------------------------------------------------------------------
 _REGISTRY: Dict[str, Report] = {}
 
 
 def _load() -> Dict[str, Report]:
     if not _REGISTRY:
         for info in pkgutil.iter_modules(__path__):
-            if info.name.startswith("_") or info.name in _NOT_REPORTS:
-                continue
             module = importlib.import_module(f"{__name__}.{info.name}")
             report = getattr(module, "REPORT", None)
             if not isinstance(report, Report):

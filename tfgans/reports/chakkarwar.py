@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tfgans.reports.base import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
+from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
 
 __all__ = ["REPORT"]
 

@@ -10,7 +10,7 @@ train. SVHN (Figs. 3-4, 7-8) needs the prepared ``svhn_cropped`` dataset and, at
 
 from __future__ import annotations
 
-from tfgans.reports.base import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
+from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
 
 __all__ = ["REPORT", "GOOD_FID"]
 

@@ -12,7 +12,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from tfgans import runs
-from tfgans.reports.base import CANNOT_TELL, ModelResult, Report, Verdict
+from tfgans.reports import CANNOT_TELL, ModelResult, Report, Verdict
 
 __all__ = ["MissingDependencyError", "check_dependencies", "plot_losses", "plot_scores", "side_by_side",
            "write_report", "DATASET_TITLES"]

@@ -23,7 +23,7 @@ import numpy as np
 import keras
 
 from tfgans import runs
-from tfgans.reports.base import Entry, ModelResult, Report
+from tfgans.reports import Entry, ModelResult, Report
 
 __all__ = ["QUICK", "BudgetRecorder", "make_evaluator", "train_entry", "read_result", "reproduce"]
 
@@ -338,7 +338,7 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
         The path of ``report.md``.
     """
     from tfgans.data import dataset_info
-    from tfgans.reports import writer
+    from tfgans import figures as writer
 
     writer.check_dependencies()  # before hours of training, not after
     entries = _select(report, models)
