@@ -205,7 +205,21 @@ def test_reproduce_quick_writes_figures_verdicts_and_resumes(tiny_presets, tfds_
     assert cli.main(argv) == 0  # finished models are not trained again
     assert "training for" not in capsys.readouterr().out
     assert (out / "dcgan" / "epochs.csv").read_text() == before
-    assert cli.main(argv[:-4] + ["--budget-minutes", "5", "--verbose", "0"]) == 2  # other settings: refused
+    assert cli.main(argv + ["--seed", "1"]) == 2  # other settings: refused
+
+
+@pytest.mark.slow
+def test_a_larger_budget_trains_a_budget_stopped_model_on(tiny_presets, tfds_dir, tmp_path):
+    entry = reports.get("chakkarwar").entries[0]
+    options = dict(clock="wall", data_dir=tfds_dir, split="train[:6000]", max_epochs=1000, verbose=0)
+    first = experiment.train_entry(entry, str(tmp_path), budget_seconds=1.0, **options)
+    assert first.progress["stopped_by"] == "budget"
+    again = experiment.train_entry(entry, str(tmp_path), budget_seconds=1.0, **options)
+    assert again.epochs == first.epochs  # nothing more to do at the same budget
+    more = experiment.train_entry(entry, str(tmp_path), budget_seconds=2.0, **options)
+    assert more.progress["stopped_by"] == "budget" and more.train_minutes >= 2.0 / 60
+    assert more.epochs[-1]["step"] > first.epochs[-1]["step"]
+    assert [row["step"] for row in more.epochs[:len(first.epochs)]] == [row["step"] for row in first.epochs]
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@
 ``<out>/<entry key>/`` (checkpoints, ``samples/epoch_*.png``, TensorBoard ``logs/``, ``steps.csv`` with
 every step's losses, ``epochs.csv`` with each epoch's means, clock and FID/KID/score), then writes the
 report's figures and ``report.md`` (:mod:`tfgans.reports.writer`). The same call run again resumes the model
-that was training from its last epoch and skips the finished ones.
+that was training from its last epoch and skips the finished ones; run again with a larger
+``--budget-minutes``, it trains the models that stopped at the budget on to the new one.
 
 The budget clock counts the training steps only: not the first step of each ``fit`` (tracing, reported
 apart), not the evaluations. ``clock="cpu"`` counts the process's CPU seconds instead of wall seconds,
@@ -226,10 +227,11 @@ def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], 
                 "max_epochs": max_epochs, "seed": seed,
                 "eval_samples": evaluator.num_samples if evaluator is not None else None}
     os.makedirs(run_dir, exist_ok=True)
-    runs.check_settings(run_dir, settings, hint="Use a new --out folder, or repeat the original options.")
+    runs.check_settings(run_dir, settings, hint="Use a new --out folder, or repeat the original options.",
+                        free=("budget_seconds",))
     progress_path = os.path.join(run_dir, "progress.json")
     progress = runs.read_json(progress_path) or {}
-    if progress.get("done"):
+    if progress.get("done") and not _extends(progress, read_result(entry, run_dir), budget_seconds, clock):
         return read_result(entry, run_dir)
     keras.utils.set_random_seed(seed)
     model = preset.build(seed=seed)
@@ -258,6 +260,14 @@ def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], 
     del model
     keras.backend.clear_session()
     return read_result(entry, run_dir)
+
+
+def _extends(progress: Dict, result: ModelResult, budget_seconds: Optional[float], clock: str) -> bool:
+    """Whether a run that stopped at its budget has more to train under a larger ``budget_seconds``."""
+    if progress.get("stopped_by") != "budget" or not result.epochs:
+        return False
+    used = 60.0 * result.epochs[-1]["cpu_minutes" if clock == "cpu" else "train_minutes"]
+    return budget_seconds is None or used < budget_seconds
 
 
 class _RestoreFirst(keras.callbacks.Callback):
@@ -355,8 +365,9 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
     settings = {"report": report.key, "budget_minutes": budget_minutes, "clock": clock, "quick": quick,
                 "seed": seed, "eval_samples": eval_samples}
     os.makedirs(out, exist_ok=True)
-    runs.check_settings(out, settings, record="reproduce.json",
-                        hint="Use a new --out folder, or repeat the original options to resume.")
+    runs.check_settings(out, settings, record="reproduce.json", free=("budget_minutes",),
+                        hint="Use a new --out folder, or repeat the original options to resume (a larger "
+                             "--budget-minutes continues the models that stopped at the budget).")
     dataset = dataset_info(report.datasets[0]).name
     evaluator, no_eval = make_evaluator(dataset, data_dir, eval_samples)
     if evaluator is None:

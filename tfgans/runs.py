@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 __all__ = ["SettingsMismatchError", "check_settings", "read_json", "write_json", "write_text"]
 
@@ -45,8 +45,12 @@ def read_json(path: str) -> Optional[Any]:
 
 
 def check_settings(folder: str, settings: Dict[str, Any], record: str = "run.json",
-                   hint: str = "Use a new --out folder, or repeat the original settings to resume.") -> bool:
+                   hint: str = "Use a new --out folder, or repeat the original settings to resume.",
+                   free: Tuple[str, ...] = ()) -> bool:
     """Records ``settings`` in ``folder/record``, or checks them against the recorded ones.
+
+    Settings named in ``free`` may change between runs (a training budget that a rerun extends); the record
+    keeps their latest values.
 
     Returns:
         True when the folder already held a run with these settings (a resume), False for a new run.
@@ -61,10 +65,12 @@ def check_settings(folder: str, settings: Dict[str, Any], record: str = "run.jso
         write_json(path, settings)
         return False
     settings = json.loads(json.dumps(settings, default=float))  # compare as they were stored (tuples -> lists)
-    changed = {k: (previous.get(k), v) for k, v in settings.items() if previous.get(k) != v}
-    changed.update({k: (v, None) for k, v in previous.items() if k not in settings})
+    changed = {k: (previous.get(k), v) for k, v in settings.items() if previous.get(k) != v and k not in free}
+    changed.update({k: (v, None) for k, v in previous.items() if k not in settings and k not in free})
     if changed:
         detail = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
         raise SettingsMismatchError(f"{folder} holds a run started with other settings ({detail}); resuming "
                                     f"would mix them. {hint}")
+    if any(previous.get(k) != settings.get(k) for k in free if k in settings):
+        write_json(path, {**previous, **{k: settings[k] for k in free if k in settings}})
     return True
