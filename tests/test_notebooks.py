@@ -1,6 +1,6 @@
-"""The notebooks stay in step with the API: their code compiles and every tfgans name they use exists.
+"""The notebooks: their code uses existing tfgans names, and each runs top to bottom in quick mode (nbclient).
 
-Running them trains for minutes, so they are not executed here; this catches a renamed function or preset.
+Quick mode (TFGANS_QUICK=1) makes every run small; TFGANS_RUNS points the runs at a temporary folder.
 """
 
 import ast
@@ -64,27 +64,48 @@ def test_notebook_code_compiles_and_uses_existing_tfgans_names(path):
                     tfgans.presets.get(arg.value)
 
 
-def test_semisupervised_notebook_reads_and_tabulates_the_shipped_record(monkeypatch, capsys):
-    """The cells that plot ``notebooks/results`` run as shipped (no training) and print the table's rows."""
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+# --- execution: every notebook, top to bottom, in quick mode, twice -----------------------------------------
 
-    path = REPO_ROOT / "notebooks" / "salimans_semisupervised_mnist.ipynb"
-    cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
-    record_cells = [c for c in cells if "results/" in c]
-    assert len(record_cells) == 2
-    monkeypatch.chdir(path.parent)
-    namespace = {"os": os, "plt": plt, "semisup": tfgans.semisup}
-    try:
-        for cell in record_cells:
-            exec(cell, namespace)
-    finally:
-        plt.close("all")
-    rows = {line.split("|")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")}
-    assert {"20", "50", "100", "200"} <= set(rows)
-    assert rows["100"].split("|")[2].strip() == "3"  # three seeds with 100 labels
-    epoch = namespace["epoch"]
-    assert epoch >= 3
-    for n in ("20", "50", "200"):  # errors at the common epoch, as recorded
-        assert 0 < float(rows[n].split("|")[3]) < 10000
+#: What each notebook must show (PNG outputs) and leave in its runs folder, in quick mode.
+EXPECTED = {
+    "quickstart.ipynb": (2, ["quickstart_quick/generator/saved_model.pb", "quickstart_quick/samples"]),
+    "sun.ipynb": (7, ["sun_quick/report.md", "sun_quick/fid.png", "sun_quick/samples.png"]),
+    "chakkarwar.ipynb": (7, ["chakkarwar_quick/report.md", "chakkarwar_quick/gan_loss.png"]),
+    "kapoor.ipynb": (11, ["kapoor_quick/report.md", "kapoor_quick/lstm_loss.png"]),
+    "daw_salimans.ipynb": (1, ["daw_quick/report.md", "daw_quick/mnist_100labels_seed1/curve.csv"]),
+}
+
+
+def test_every_notebook_has_an_execution_check():
+    assert sorted(EXPECTED) == sorted(p.name for p in NOTEBOOKS)
+
+
+def _execute(path, runs):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.read(str(path), as_version=4)
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}).execute()  # raises on a cell error
+    return sum("image/png" in output.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
+               for output in cell.get("outputs", []))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_top_to_bottom_in_quick_mode_and_again(path, tfds_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TFGANS_QUICK", "1")
+    monkeypatch.setenv("TFGANS_RUNS", str(tmp_path))
+    monkeypatch.setenv("TFDS_DATA_DIR", tfds_dir)
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
+    figures, files = EXPECTED[path.name]
+    assert _execute(path, tmp_path) >= figures
+    for name in files:
+        assert (tmp_path / name).exists(), name
+    assert _execute(path, tmp_path) >= figures  # a second run resumes (or reuses) the first one's runs
+
+
+def test_report_notebooks_point_at_their_committed_record():
+    for path in NOTEBOOKS:
+        if path.name != "quickstart.ipynb":
+            code = _code(path)
+            assert "RECORD = \"results/" in code and "colab.research.google.com" in path.read_text()

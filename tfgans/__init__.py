@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 import importlib
 
-_SUBMODULES = ("callbacks", "data", "evaluation", "experiment", "export", "figures", "images", "improved", "layers",
+_SUBMODULES = ("callbacks", "cli", "data", "evaluation", "experiment", "export", "figures", "images", "improved", "layers",
                "losses", "metrics", "models", "nets", "penalties", "presets", "reports", "runs", "semisup")
 _FLAVORS = ("DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
 

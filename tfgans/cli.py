@@ -182,12 +182,7 @@ def _cmd_reproduce(args) -> int:
                    seed=args.seed, eval_samples=args.eval_samples, download=args.download, verbose=args.verbose)
     if args.models:
         options["models"] = [m.strip() for m in args.models.split(",") if m.strip()]
-    if report.runner is not None:
-        report.runner(report, args.out, **options)
-    else:
-        from tfgans.experiment import reproduce
-
-        reproduce(report, args.out, **options)
+    reports.reproduce(report, args.out, **options)
     return 0
 
 

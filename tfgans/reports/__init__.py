@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["Claim", "Entry", "Report", "Verdict", "ModelResult", "HOLDS", "DOES_NOT_HOLD", "CANNOT_TELL",
-           "all_reports", "get", "keys"]
+           "all_reports", "get", "keys", "reproduce"]
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
@@ -203,3 +203,18 @@ def get(key: str) -> Report:
             return report
     raise ValueError(f"Unknown report {key!r}; known reports: {', '.join(keys())} "
                      "(list them with `tfgans reproduce --list`).")
+
+
+def reproduce(report, out: str, **options) -> str:
+    """Runs (or resumes) a report's experiment in ``out`` and writes its ``report.md``; returns its path.
+
+    ``report`` is a :class:`Report` or its key. ``options`` are those of
+    :func:`tfgans.experiment.reproduce` (``data_dir``, ``budget_minutes``, ``quick``, ``clock``, ``seed``,
+    ``eval_samples``, ``models``, ``download``, ``verbose``); a report with its own ``runner`` takes the same.
+    """
+    report = get(report) if isinstance(report, str) else report
+    if report.runner is not None:
+        return report.runner(report, out, **options)
+    from tfgans.experiment import reproduce as run_experiment
+
+    return run_experiment(report, out, **options)
