@@ -10,7 +10,7 @@ import keras
 
 import tfgans
 from tfgans import data as data_lib
-from tfgans import evaluation, metrics
+from tfgans import callbacks, classifier, evaluation, metrics
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_shipped_classifier_records_required_test_accuracy(dataset, threshold):
     assert record["dataset"] == dataset
     assert record["test_accuracy"] >= threshold
     assert os.path.getsize(model_path) < 5 * 2**20
-    assert record["sha256"] == evaluation._file_hash(model_path)  # the record belongs to this file
+    assert record["sha256"] == classifier._file_hash(model_path)  # the record belongs to this file
 
 
 def test_shipped_classifiers_are_package_data_so_a_plain_install_has_them():
@@ -302,7 +302,7 @@ def test_evaluate_callback_adds_figures_to_history_and_later_callbacks(tfds_dir,
     data = tf.data.Dataset.from_tensor_slices(tf.random.uniform([16, 28, 28, 1], -1, 1)).batch(8)
     seen = []
     recorder = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(dict(logs)))
-    callback = evaluation.Evaluate(every_n_epochs=2, num_samples=64, dataset="mnist", evaluator=evaluator,
+    callback = callbacks.Evaluate(every_n_epochs=2, num_samples=64, dataset="mnist", evaluator=evaluator,
                                    metrics=["fid", "is", "recall"])
     history = gan.fit(data, epochs=4, verbose=0, callbacks=[callback, recorder])
     for name in ("fid", "is", "recall"):
@@ -316,7 +316,7 @@ def test_evaluate_callback_adds_figures_to_history_and_later_callbacks(tfds_dir,
 
 def test_evaluate_callback_needs_a_dataset():
     with pytest.raises(ValueError, match="dataset="):
-        evaluation.Evaluate(every_n_epochs=1)
+        callbacks.Evaluate(every_n_epochs=1)
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Callbacks for long GAN runs: sample grids, resumable checkpoints, a NaN guard.
+"""Callbacks for long GAN runs: sample grids, resumable checkpoints, a NaN guard, evaluation as it trains.
 
     gan.fit(ds, epochs=100, callbacks=[
         tfgans.callbacks.StopOnNaN(),                 # first: nothing after it sees a NaN epoch
@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
 import keras
 
 from tfgans import data as data_lib
+from tfgans.evaluation import METRICS, Evaluator, _check_metrics
 from tfgans.images import save_grid
 from tfgans.models.base import output_range
+from tfgans.sampling import sample_generator
 
 __all__ = ["SampleGrid", "Checkpoint", "StopOnNaN", "NaNLossError", "Evaluate", "run_callbacks"]
 
@@ -162,6 +164,66 @@ class Checkpoint(keras.callbacks.Callback):
         return self.restored_epoch
 
 
+class Evaluate(keras.callbacks.Callback):
+    """Evaluates the generator every few epochs and adds the figures to the epoch logs.
+
+    At the end of every ``every_n_epochs``-th epoch it draws ``num_samples`` images with
+    ``model.generate`` (the same latents each time, from ``seed``), computes the chosen metrics against the
+    real ``split`` (reference statistics computed once, at the first evaluation) and writes them into the
+    epoch's ``logs`` as ``fid``, ``kid``, ``is``, ``precision``, ``recall``. Keras appends its ``History`` and
+    progress bar after the user's callbacks, so they show the figures; put ``Evaluate`` before a
+    ``keras.callbacks.TensorBoard`` or ``CSVLogger`` in the list so those see them too. Epochs that are not
+    evaluated have no entry, so ``history.history["fid"]`` has one value per evaluation.
+
+    Args:
+        every_n_epochs: evaluate after epochs ``n, 2n, ...`` (1-based).
+        num_samples: generated and real images per evaluation (10,000 for reportable figures; fewer is
+            faster but biases FID and IS).
+        metrics: a subset of :data:`tfgans.evaluation.METRICS`.
+        dataset, data_dir, split: the real data to compare with.
+        seed: seed of the generated draw (the one ``tfgans evaluate --seed`` uses on the export).
+        cache_dir: see :class:`~tfgans.evaluation.Evaluator`.
+        evaluator: an :class:`~tfgans.evaluation.Evaluator` to use instead of building one from the arguments above.
+    """
+
+    def __init__(self, every_n_epochs: int = 1, num_samples: int = 10000, metrics: Sequence[str] = METRICS,
+                 dataset: Optional[str] = None, data_dir: Optional[str] = None, split: str = "test",
+                 seed: int = 0, cache_dir: Optional[str] = None, evaluator: Optional[Evaluator] = None):
+        super().__init__()
+        if every_n_epochs < 1:
+            raise ValueError(f"every_n_epochs must be >= 1, got {every_n_epochs}.")
+        if evaluator is None and dataset is None:
+            raise ValueError("Evaluate needs dataset= (the real data the generator learns, e.g. 'mnist').")
+        self.every_n_epochs = int(every_n_epochs)
+        self.num_samples = int(num_samples)
+        self.metrics = _check_metrics(metrics)
+        self.dataset = dataset
+        self.data_dir = data_dir
+        self.split = split
+        self.seed = int(seed)
+        self.cache_dir = cache_dir
+        self.evaluator = evaluator
+
+    def _evaluator(self) -> Evaluator:
+        if self.evaluator is None:
+            self.evaluator = Evaluator(self.dataset, self.data_dir, self.num_samples, self.metrics,
+                                       split=self.split, cache_dir=self.cache_dir)
+        return self.evaluator
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        if not hasattr(self.model, "generate"):
+            raise TypeError(
+                f"Evaluate needs a tfgans GANModel (with generate(n, seed)); got {type(self.model).__name__}."
+            )
+        evaluator = self._evaluator()
+        images = sample_generator(self.model, self.num_samples, self.seed)
+        results = evaluator.evaluate_images(images)
+        if logs is not None:
+            logs.update({name: results[name] for name in self.metrics})
+
+
 def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples: int = 64) -> list:
     """The callbacks of a long, resumable run in ``out_dir``, in the order they must run.
 
@@ -178,12 +240,3 @@ def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples:
                    log_dir=log_dir),
         keras.callbacks.TensorBoard(log_dir),
     ]
-
-
-def __getattr__(name):
-    # Evaluate lives with the metrics (tfgans.evaluation); imported lazily so `callbacks` stays light.
-    if name == "Evaluate":
-        from tfgans.evaluation import Evaluate
-
-        return Evaluate
-    raise AttributeError(f"module 'tfgans.callbacks' has no attribute {name!r}")

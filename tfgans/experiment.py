@@ -143,7 +143,7 @@ class BudgetRecorder(keras.callbacks.Callback):
         due = (self.last_eval_seconds is None or self.stopped_by or last_epoch
                or self.train_seconds - self.last_eval_seconds >= self.eval_every_seconds)
         if self.evaluator is not None and due:
-            from tfgans.evaluation import sample_generator
+            from tfgans.sampling import sample_generator
 
             images = sample_generator(self.model, self.evaluator.num_samples, self.eval_seed)
             scores = self.evaluator.evaluate_images(images)
@@ -300,7 +300,7 @@ class _SaveAfter(keras.callbacks.Callback):
 
 
 def _save_final_grid(model, path, seed, value_range, num=64):
-    from tfgans.evaluation import sample_generator
+    from tfgans.sampling import sample_generator
     from tfgans.images import save_grid
 
     del value_range  # sample_generator reads it off the generator

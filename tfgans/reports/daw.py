@@ -34,7 +34,7 @@ def _paper_figure(results) -> Verdict:
     evidence = f"{mean:.0f} ± {std:.1f} errors after {epochs} epochs ({len(results['seeds'])} seeds)"
     bound = _PAPER[0] + 2 * _PAPER[1]
     if mean <= bound:
-        return Verdict(HOLDS, evidence + f", within the paper's 93 + 2 x 6.5")
+        return Verdict(HOLDS, evidence + ", within the paper's 93 + 2 x 6.5")
     if epochs < _EPOCHS:
         return Verdict(CANNOT_TELL, evidence + f"; the paper's figure is after {_EPOCHS} epochs")
     return Verdict(DOES_NOT_HOLD, evidence)

@@ -1,0 +1,112 @@
+"""Generators as image sources: the one rule by which every evaluation draws a model's images.
+
+Chunk ``i`` of a draw with seed ``s`` uses seed ``s * 2**20 + i``, in ``tfgans evaluate``, in
+``tfgans.callbacks.Evaluate`` and in the reports' experiments alike, so an export evaluates to the figures its
+model showed during training.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfgans import data as data_lib
+
+__all__ = ["sample_generator", "load_generator_images"]
+
+
+_CHUNK = 1000
+
+
+def _chunk_seed(seed: int, index: int) -> int:
+    # Chunk i of a draw with seed s uses seed s * 2**20 + i: draws of different seeds never share a chunk.
+    return int(seed) * (1 << 20) + index
+
+
+def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int = _CHUNK) -> np.ndarray:
+    """``num_samples`` uint8 images from a generator, drawn ``batch_size`` at a time.
+
+    Args:
+        generator: a ``tfgans.GANModel`` (its ``generate(n, seed)``, mapped to uint8 with its output
+            range), a loaded tfgans export (its ``sample(n, seed)`` signature), or a function
+            ``(n, seed) -> uint8 images``.
+        num_samples, seed: how many images, and the seed of the draw (chunk ``i`` uses
+            ``seed * 2**20 + i``, the same in the callback and in ``tfgans evaluate``, so an export
+            evaluates to the figures its model showed during training).
+    """
+    from tfgans.models.base import GANModel, output_range
+
+    if isinstance(generator, GANModel):
+        value_range = output_range(generator.generator)
+
+        def draw(n, s):
+            return data_lib.to_uint8(generator.generate(n, seed=s), value_range)
+    elif _sample_signature(generator) is not None:
+        signature = _sample_signature(generator)
+
+        def draw(n, s):
+            return signature(n=tf.constant(n, tf.int32), seed=tf.constant(s, tf.int64))["images"]
+    elif callable(generator):
+        draw = generator
+    else:
+        raise TypeError(
+            f"Cannot draw images from a {type(generator).__name__}: pass a tfgans GANModel, a loaded tfgans "
+            "export (tfgans.export.load_generator), or a function (n, seed) -> uint8 images."
+        )
+    if num_samples < 1:
+        raise ValueError(f"num_samples must be positive, got {num_samples}.")
+    chunks = []
+    for index, start in enumerate(range(0, num_samples, batch_size)):
+        n = min(batch_size, num_samples - start)
+        images = draw(n, _chunk_seed(seed, index))
+        chunks.append(images.numpy() if isinstance(images, tf.Tensor) else np.asarray(images))
+    return np.concatenate(chunks, axis=0)
+
+
+def _sample_signature(loaded):
+    signatures = getattr(loaded, "signatures", None)
+    if signatures is not None and "sample" in signatures:
+        return signatures["sample"]
+    return None
+
+
+def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndarray:
+    """Images of a generator given by path: an exported SavedModel directory or an ``.npz`` of uint8 images.
+
+    An ``.npz`` gives its array ``images`` (else its first array), at most ``num_samples`` of them.
+
+    Raises:
+        FileNotFoundError: nothing at ``path``.
+        ValueError: ``path`` is neither a SavedModel directory nor an ``.npz`` file, or the SavedModel has no
+            ``sample`` signature.
+    """
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"Generator {path!r} does not exist. Pass an exported SavedModel directory "
+            "(tfgans.export.save_generator) or an .npz file of uint8 images."
+        )
+    if os.path.isdir(path):
+        if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+            raise ValueError(
+                f"{path!r} is a directory but not a SavedModel (no saved_model.pb in it). Export a generator "
+                "with tfgans.export.save_generator(model, path), or pass an .npz file of uint8 images."
+            )
+        loaded = tf.saved_model.load(path)
+        if _sample_signature(loaded) is None:
+            raise ValueError(
+                f"The SavedModel {path!r} has no 'sample' signature (n: int32, seed: int64) -> "
+                "{'images': uint8}; export the generator with tfgans.export.save_generator."
+            )
+        return sample_generator(loaded, num_samples, seed)
+    if path.endswith(".npz"):
+        with np.load(path) as archive:
+            if not archive.files:
+                raise ValueError(f"{path!r} holds no arrays.")
+            key = "images" if "images" in archive.files else archive.files[0]
+            return archive[key][:num_samples]
+    raise ValueError(
+        f"{path!r} is neither a SavedModel directory nor an .npz file. Pass an exported generator "
+        "(tfgans.export.save_generator) or np.savez(path, images=uint8_images)."
+    )
