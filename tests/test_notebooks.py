@@ -5,7 +5,6 @@ Quick mode (TFGANS_QUICK=1) makes every run small; TFGANS_RUNS points the runs a
 
 import ast
 import json
-import os
 
 import pytest
 

@@ -9,7 +9,6 @@ import keras
 
 from tfgans import presets
 from tfgans.models import DCGAN, GAN
-from tfgans.nets import kapoor
 
 NAMES = ["linear-mnist-kapoor", "dcgan-mnist-kapoor", "dcgan-pool-mnist-kapoor", "lstm-mnist-kapoor"]
 

@@ -74,5 +74,6 @@ REPORT = Report(
     notes=("The DCGAN follows the report's text, not Table 3, on batch norm of the output layers: a batch-"
            "normalised logit cannot separate a real from a fake batch (see tfgans.nets.chakkarwar).",
            "The report names no optimizer: the DCGAN uses Radford et al.'s Adam(2e-4, beta_1 0.5); the GAN "
-           "Goodfellow et al.'s SGD with momentum 0.5, batch 100, z ~ U(-1, 1)."),
+           "Goodfellow et al.'s SGD with momentum 0.5, batch 100, z ~ U(-sqrt 3, sqrt 3) and the reference's "
+           "uniform initial weights (irange), as goodfeli/adversarial's mnist.yaml."),
 )
