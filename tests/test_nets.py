@@ -109,6 +109,23 @@ def test_goodfellow_mlps_match_reference_mnist_yaml():
     assert d.output_shape == (None, 1)
 
 
+def test_goodfellow_mlps_start_at_the_reference_irange_and_the_preset_draws_uniform_noise():
+    from tfgans import presets
+
+    g, d = nets.goodfellow.mnist_generator(), nets.goodfellow.mnist_discriminator()
+    for net, irange in ((g, 0.05), (d, 0.005)):
+        kernels = [w for w in net.weights if "kernel" in w.path]
+        assert len(kernels) == 3
+        for kernel in kernels:
+            values = kernel.numpy()
+            assert np.abs(values).max() <= irange and np.abs(values).max() > 0.9 * irange
+    gan = presets.get("gan-mnist-chakkarwar").make_model(seed=0)
+    z = gan.sample_latent(4096, tf.constant([0, 0], tf.int64)).numpy()
+    assert gan.latent_distribution == "uniform"
+    assert -3 ** 0.5 <= z.min() < -1.6 and 1.6 < z.max() <= 3 ** 0.5  # U(-sqrt 3, sqrt 3): unit variance
+    assert z.var() == pytest.approx(1.0, abs=0.05)
+
+
 def test_maxout_takes_the_max_over_pieces():
     layer = tfgans_layers.Maxout(units=2, num_pieces=3)
     layer.build((None, 1))

@@ -73,6 +73,17 @@ def test_reproduce_refuses_bad_input_before_writing_anything(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_compare_and_semisup_are_the_kapoor_and_daw_hooks(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(experiment, "reproduce", lambda report, out, **kw: calls.append((report.key, out, kw)))
+    assert cli.main(["compare", "--study", "kapoor", "--budget-minutes", "3", "--out", str(tmp_path),
+                     "--models", "linear,lstm"]) == 0
+    key, out, options = calls[0]
+    assert (key, out, options["budget_minutes"], options["models"]) == ("kapoor", str(tmp_path), 3.0,
+                                                                         ["linear", "lstm"])
+    assert cli.build_parser().parse_args(["semisup", "--table"]).func.target == "tfgans.semisup:run"
+
+
 # --- the claims' judges, on hand-made records ------------------------------------------------------------------
 
 

@@ -136,6 +136,9 @@ def test_default_optimizers_are_the_papers():
     gp.compile()
     assert isinstance(wgan.d_optimizer, keras.optimizers.RMSprop)
     assert float(wgan.d_optimizer.learning_rate) == pytest.approx(5e-5)
+    # PyTorch's RMSprop defaults, as Arjovsky et al.'s main.py runs it, not Keras' rho 0.9, eps 1e-7.
+    for optimizer in (wgan.g_optimizer, wgan.d_optimizer):
+        assert (optimizer.rho, optimizer.epsilon) == (0.99, 1e-8)
     assert isinstance(gp.g_optimizer, keras.optimizers.Adam)
     assert (float(gp.g_optimizer.learning_rate), gp.g_optimizer.beta_1, gp.g_optimizer.beta_2) == \
         pytest.approx((1e-4, 0.5, 0.9))
