@@ -250,3 +250,27 @@ def test_run_folder_settings_are_checked_and_named(tmp_path):
     with pytest.raises(runs.SettingsMismatchError, match=r"batch_size: 4 -> 8"):
         runs.check_settings(str(tmp_path), {"preset": "a", "batch_size": 8})
     assert not [f for f in os.listdir(tmp_path) if ".tmp-" in f]
+
+
+@pytest.mark.slow
+def test_sun_on_mock_svhn_trains_the_svhn_presets_and_says_it_has_no_fid(tmp_path, monkeypatch):
+    import tensorflow_datasets as tfds
+
+    # Tiny 32x32x3 nets in place of the report's, so that the mock run takes seconds.
+    for name in ("dcgan-svhn-sun", "wgan-svhn-sun"):
+        monkeypatch.setitem(presets.PRESETS, name, presets.get(name).replace(
+            generator=lambda: keras.Sequential([keras.Input((100,)),
+                                                keras.layers.Dense(32 * 32 * 3, activation="tanh"),
+                                                keras.layers.Reshape((32, 32, 3))]),
+            discriminator=lambda: keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                                                    keras.layers.Dense(1)])))
+    monkeypatch.setattr(experiment, "QUICK", dict(experiment.QUICK, split="train[:2560]"))
+    with tfds.testing.mock_data(num_examples=2600):
+        path = reports.reproduce("sun", str(tmp_path), quick=True, dataset="svhn", data_dir=str(tmp_path / "tfds"),
+                                 verbose=0)
+    text = open(path).read()
+    assert "No scores: no feature extractor for svhn_cropped" in text
+    assert sorted(p.name for p in tmp_path.iterdir() if (p / "progress.json").exists()) == ["dcgan-svhn", "wgan-svhn"]
+    assert "--dataset svhn_cropped" in text
+    verdicts = json.loads((tmp_path / "verdicts.json").read_text())
+    assert all(v["verdict"] == CANNOT_TELL for v in verdicts.values())  # the claims are about the MNIST models

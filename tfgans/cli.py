@@ -182,6 +182,8 @@ def _cmd_reproduce(args) -> int:
                    seed=args.seed, eval_samples=args.eval_samples, download=args.download, verbose=args.verbose)
     if args.models:
         options["models"] = [m.strip() for m in args.models.split(",") if m.strip()]
+    if args.dataset:
+        options["dataset"] = args.dataset
     reports.reproduce(report, args.out, **options)
     return 0
 
@@ -298,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(fair between models on a busy CPU)")
     p.add_argument("--quick", action="store_true", help="a small run (about a minute on a CPU) for first looks")
     p.add_argument("--models", help="comma-separated subset of the report's models")
+    p.add_argument("--dataset", help="one of the report's datasets (default: its first, MNIST)")
     p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
     p.add_argument("--eval-samples", type=int, help="images per evaluation (default 10,000; 500 with --quick)")
     p.add_argument("--verbose", default=2, type=int, help="Keras verbosity: 0, 1 (progress bar) or 2 (default: "

@@ -331,7 +331,7 @@ def read_result(entry: Entry, run_dir: str) -> ModelResult:
 def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budget_minutes: Optional[float] = None,
               quick: bool = False, clock: str = "wall", seed: int = 0, eval_samples: Optional[int] = None,
               eval_every_minutes: float = 2.0, models: Optional[List[str]] = None, download: bool = False,
-              verbose=2) -> str:
+              dataset: Optional[str] = None, verbose=2) -> str:
     """Runs (or resumes) ``report``'s experiment in ``out`` and writes its figures and ``report.md``.
 
     Args:
@@ -342,7 +342,9 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
         clock: ``"wall"`` or ``"cpu"``, see the module docstring.
         eval_samples: generated (and real test) images per evaluation; default 10,000 (500 when quick).
         eval_every_minutes: training minutes between evaluations.
-        models: entry keys to run (default all).
+        models: entry keys to run (default all of the dataset's).
+        dataset: which of the report's datasets (default its first, MNIST for every report here); the
+            entries whose presets train on it run.
 
     Returns:
         The path of ``report.md``.
@@ -351,7 +353,11 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
     from tfgans import figures as writer
 
     writer.check_dependencies()  # before hours of training, not after
-    entries = _select(report, models)
+    dataset = dataset_info(dataset or report.datasets[0]).name
+    if dataset not in [dataset_info(d).name for d in report.datasets]:
+        raise ValueError(f"Report {report.key!r} has no experiment on {dataset}; its datasets: "
+                         f"{', '.join(report.datasets)}.")
+    entries = _select(report, models, dataset)
     budget_minutes = QUICK["budget_minutes"] if quick and budget_minutes is None else budget_minutes
     budget_minutes = report.budget_minutes if budget_minutes is None else budget_minutes
     if not budget_minutes > 0:
@@ -364,11 +370,12 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
     split = QUICK["split"] if quick else "train"
     settings = {"report": report.key, "budget_minutes": budget_minutes, "clock": clock, "quick": quick,
                 "seed": seed, "eval_samples": eval_samples}
+    if dataset != dataset_info(report.datasets[0]).name:
+        settings["dataset"] = dataset
     os.makedirs(out, exist_ok=True)
     runs.check_settings(out, settings, record="reproduce.json", free=("budget_minutes",),
                         hint="Use a new --out folder, or repeat the original options to resume (a larger "
                              "--budget-minutes continues the models that stopped at the budget).")
-    dataset = dataset_info(report.datasets[0]).name
     evaluator, no_eval = make_evaluator(dataset, data_dir, eval_samples)
     if evaluator is None:
         print(f"tfgans: {report.key}: no FID: {no_eval}", flush=True)
@@ -380,27 +387,33 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
             evaluator=evaluator, eval_every_seconds=60.0 * (QUICK["budget_minutes"] / 2 if quick
                                                             else eval_every_minutes),
             download=download, verbose=verbose)
-    command = _command(report.key, out, data_dir, budget_minutes, quick, clock, seed)
+    command = _command(report.key, out, data_dir, budget_minutes, quick, clock, seed,
+                       dataset if dataset != dataset_info(report.datasets[0]).name else None)
     path = writer.write_report(report, out, results, settings=settings, command=command, no_eval=no_eval,
                                data_dir=data_dir)
     print(f"tfgans: {report.key}: wrote {path}", flush=True)
     return path
 
 
-def _select(report: Report, models: Optional[List[str]]) -> List[Entry]:
-    if not report.entries:
-        raise ValueError(f"Report {report.key!r} has no models to train.")
+def _select(report: Report, models: Optional[List[str]], dataset: str) -> List[Entry]:
+    from tfgans import presets
+
+    entries = [e for e in report.entries if presets.get(e.preset).dataset == dataset]
+    if not entries:
+        raise ValueError(f"Report {report.key!r} has no models to train on {dataset}.")
     if not models:
-        return list(report.entries)
-    known = {e.key: e for e in report.entries}
+        return entries
+    known = {e.key: e for e in entries}
     unknown = [m for m in models if m not in known]
     if unknown:
         raise ValueError(f"Unknown model(s) {unknown} of report {report.key!r}; choose from {', '.join(known)}.")
     return [known[m] for m in models]
 
 
-def _command(key, out, data_dir, budget_minutes, quick, clock, seed) -> str:
+def _command(key, out, data_dir, budget_minutes, quick, clock, seed, dataset=None) -> str:
     parts = ["tfgans reproduce", key, "--out", out]
+    if dataset:
+        parts += ["--dataset", dataset]
     if data_dir:
         parts += ["--data-dir", data_dir]
     parts += ["--quick"] if quick else ["--budget-minutes", f"{budget_minutes:g}"]

@@ -181,7 +181,7 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
     from tfgans import data as data_lib
     from tfgans import presets
 
-    dataset = data_lib.dataset_info(report.datasets[0]).name
+    dataset = data_lib.dataset_info(settings.get("dataset") or report.datasets[0]).name
     figures: List[Tuple[str, str]] = []
     for key, result in results.items():
         if result.steps:
@@ -260,4 +260,7 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
 def _judge(claim, results) -> Verdict:
     if not all(r.epochs for r in results.values()):
         return Verdict(CANNOT_TELL, "not every model has finished an epoch yet")
-    return claim.judge(results)
+    try:
+        return claim.judge(results)
+    except KeyError as e:  # a claim about a model this run did not train (another dataset, --models)
+        return Verdict(CANNOT_TELL, f"this run did not train the model the claim is about ({e.args[0]})")
