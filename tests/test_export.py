@@ -78,3 +78,43 @@ def test_export_stores_each_weight_once(tmp_path):
     stored = sum(f.stat().st_size for f in (tmp_path / "g" / "variables").iterdir())
     assert weight_bytes <= stored < 1.5 * weight_bytes, (stored, weight_bytes)
     assert tfgans.export.sample_images(tfgans.export.load_generator(path), 2).shape == (2, 16, 16, 1)
+
+
+class _MovedGAN(tfgans.GAN):
+    """A flavor whose images are more than its generator: one functional-gradient step on D, as CFG-GAN's
+    composite takes T of them. Everything that draws images must show these, not the bare generator's."""
+
+    def synthesize(self, z):
+        x = self.generator(z, training=False)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            total = tf.reduce_sum(self.discriminator(x, training=False))
+        return tf.clip_by_value(x + 0.5 * tape.gradient(total, x), -1.0, 1.0)
+
+
+def test_every_image_path_draws_through_synthesize(tmp_path):
+    from tfgans import callbacks, sampling
+
+    gan = _MovedGAN(tiny_generator(), tiny_discriminator(), latent_dim=4, seed=3)
+    gan.compile()
+    gan.discriminator.layers[-1].kernel.assign(tf.fill([64, 1], 0.1))  # a D whose gradient moves images visibly
+    z = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    moved = tfgans.data.to_uint8(gan.synthesize(tf.constant(z))).numpy()
+    bare = tfgans.data.to_uint8(gan.generator(z, training=False)).numpy()
+    assert not np.array_equal(moved, bare)
+    # generate, evaluation's sampling rule, the sample grid and both export signatures.
+    np.testing.assert_array_equal(sampling.sample_generator(gan, 6, seed=2),
+                                  tfgans.data.to_uint8(gan.generate(6, seed=sampling._chunk_seed(2, 0))).numpy())
+    grid = callbacks.SampleGrid(str(tmp_path / "samples"), num_samples=4)
+    grid.set_model(gan)
+    grid.on_train_begin()
+    grid.on_epoch_end(0)
+    expected_grid = tfgans.images.make_grid(tfgans.data.to_uint8(gan.synthesize(grid.latents)).numpy())
+    from PIL import Image
+
+    np.testing.assert_array_equal(np.asarray(Image.open(grid.last_path)), expected_grid[..., 0])
+    path = export.save_generator(gan, str(tmp_path / "gen"))
+    loaded = tf.saved_model.load(path)
+    np.testing.assert_array_equal(loaded.signatures["serving_default"](z=tf.constant(z))["images"].numpy(), moved)
+    np.testing.assert_array_equal(export.sample_images(loaded, 6, seed=11),
+                                  tfgans.data.to_uint8(gan.generate(6, seed=11)).numpy())

@@ -102,7 +102,7 @@ class SampleGrid(keras.callbacks.Callback):
         last = self.params and epoch + 1 == self.params.get("epochs")
         if (epoch + 1) % self.every_n_epochs and not last:
             return
-        images = data_lib.to_uint8(self.model.generator(self.latents, training=False), self.value_range)
+        images = data_lib.to_uint8(self.model.synthesize(self.latents), self.value_range)
         self.last_path = save_grid(images.numpy(), os.path.join(self.out_dir, f"epoch_{epoch + 1:04d}.png"))
         if self._writer is not None:
             with self._writer.as_default():

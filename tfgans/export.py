@@ -43,11 +43,13 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
     """
     if isinstance(model, GANModel):
         generator = model.generator
+        synthesize = model.synthesize  # the flavor's images (a composite, for CFG-GAN)
         latent_dim = model.latent_dim
         latent_distribution = model.latent_distribution
         latent_range = model.latent_range
     elif isinstance(model, keras.Model):
         generator = model
+        synthesize = lambda z: generator(z, training=False)  # noqa: E731
         if latent_dim is None:
             latent_dim = generator.inputs[0].shape[-1] if getattr(generator, "inputs", None) else None
         if latent_dim is None:
@@ -61,7 +63,7 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
     low, high = (float(v) for v in latent_range)
 
     def images(z):
-        return {"images": data_lib.to_uint8(generator(z, training=False), value_range)}
+        return {"images": data_lib.to_uint8(synthesize(z), value_range)}
 
     def sample(n, seed):
         shape = tf.stack([n, latent_dim])
@@ -87,7 +89,7 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         "latent_distribution": latent_distribution,
         "latent_range": [low, high],
         "value_range": list(value_range),
-        "image_shape": list(generator.outputs[0].shape[1:]) if getattr(generator, "outputs", None) else None,
+        "image_shape": list(synthesize(tf.zeros([1, latent_dim])).shape[1:]),
         "generator": generator.name,
     }
     with open(os.path.join(path, METADATA_FILE), "w") as f:

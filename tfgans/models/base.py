@@ -230,10 +230,21 @@ class GANModel(keras.Model):
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
-    def generate(self, num_samples: int, seed: int = 0) -> tf.Tensor:
-        """``num_samples`` images from the generator (inference mode), reproducible for a given seed."""
-        z = self.sample_latent(num_samples, tf.constant([seed, 0], dtype=tf.int64))
+    def synthesize(self, z) -> tf.Tensor:
+        """The images of latent vectors ``z [N, latent_dim]``: what users sample, see and serve.
+
+        Every path that draws images from a trained model goes through this method: :meth:`generate`, the
+        sample grids (``tfgans.callbacks.SampleGrid``), evaluation (``tfgans.sampling``, ``Evaluate``,
+        ``tfgans evaluate``) and the SavedModel export (``tfgans.export.save_generator``). It is the generator
+        in inference mode; a flavor whose generator is more than one net (CFG-GAN's composite of an
+        approximator and functional-gradient steps) overrides it. Must be traceable by ``tf.function``.
+        """
         return self.generator(z, training=False)
+
+    def generate(self, num_samples: int, seed: int = 0) -> tf.Tensor:
+        """``num_samples`` images of :meth:`synthesize`, reproducible for a given seed."""
+        z = self.sample_latent(num_samples, tf.constant([seed, 0], dtype=tf.int64))
+        return self.synthesize(z)
 
     def build_optimizers(self):
         """Creates the optimizers' slot variables now (a checkpoint restores into existing variables)."""
