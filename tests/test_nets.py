@@ -145,3 +145,45 @@ def test_nets_round_trip_through_get_config(make):
     clone.set_weights(net.get_weights())
     x = np.random.default_rng(0).standard_normal((2,) + tuple(net.input_shape[1:])).astype("float32")
     np.testing.assert_allclose(clone(x, training=False), net(x, training=False), rtol=1e-5, atol=1e-6)
+
+
+# --- Johnson & Zhang 2018 (CFG-GAN) reference nets and Zhu et al.'s variants ---------------------------------
+
+def test_johnson_dcganx_discriminator_matches_the_reference_code():
+    d = nets.johnson.mnist_discriminator()
+    convs = [(r[1], r[2], r[3], r[5]) for r in rows(d) if r[0] == "Conv2D"]
+    assert convs == [(32, (5, 5), (2, 2), (16, 16, 32)), (64, (5, 5), (2, 2), (8, 8, 64)),
+                     (64, (1, 1), (1, 1), (8, 8, 64)), (128, (5, 5), (2, 2), (4, 4, 128)),
+                     (128, (1, 1), (1, 1), (4, 4, 128))]
+    conv_layers = [x for x in d.layers if isinstance(x, keras.layers.Conv2D)]
+    assert [x.use_bias for x in conv_layers] == [True, False, False, False, False]  # the reference's key typo
+    assert kinds(d).count("BatchNormalization") == 4 and kinds(d)[-1] == "Dense" and d.output_shape == (None, 1)
+    assert "BatchNormalization" not in kinds(nets.zhu.mnist_discriminator())  # seed 000: no BN in D
+
+
+def test_johnson_dcganx_approximator_matches_the_reference_code():
+    g = nets.johnson.mnist_approximator()
+    assert rows(g)[1][5] == (4, 4, 128)  # linear to 128 x 4 x 4, no batch norm
+    assert kinds(g)[:3] == ["Dense", "Reshape", "ReLU"]
+    ups = [(r[1], r[5]) for r in rows(g) if r[0] == "Conv2DTranspose"]
+    assert ups == [(64, (8, 8, 64)), (32, (16, 16, 32)), (1, (32, 32, 1))]
+    assert rows(g)[-1][4] == "tanh" and g.output_shape == (None, 32, 32, 1)
+    bn = [x for x in g.layers if isinstance(x, keras.layers.BatchNormalization)][0]
+    gamma = bn.gamma.numpy()
+    assert 0 <= gamma.min() and gamma.max() <= 1 and gamma.std() > 0.1  # gamma ~ U(0, 1)
+    assert (bn.epsilon, bn.momentum) == (1e-5, 0.9)  # PyTorch's eps and momentum 0.1
+
+
+def test_johnson_initialisation_and_the_fc_approximator():
+    keras.utils.set_random_seed(0)
+    d = nets.johnson.svhn_discriminator()
+    first = d.layers[0].kernel.numpy()
+    assert d.input_shape == (None, 32, 32, 3) and abs(first.std() - 0.01) < 0.002  # N(0, 0.01)
+    dense = d.layers[-1].kernel.numpy()
+    assert abs(dense.std() - (2 / dense.shape[0]) ** 0.5) < 0.2 * (2 / dense.shape[0]) ** 0.5  # Kaiming
+    kaiming = nets.zhu.cifar10_discriminator().layers[0].kernel.numpy()
+    assert abs(kaiming.std() - (2 / (5 * 5 * 3)) ** 0.5) < 0.03
+    fc = nets.johnson.mnist_fc_approximator()
+    assert [r[1] for r in rows(fc) if r[0] == "Dense"] == [512, 512, 1024] and fc.output_shape == (None, 32, 32, 1)
+    with pytest.raises(ValueError, match="divisible by 2\\^depth"):
+        nets.johnson.dcganx_discriminator((28, 28, 1))

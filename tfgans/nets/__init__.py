@@ -1,12 +1,13 @@
 """Architectures as layer tables, one module per source, named by first author.
 
-Reports: ``sun`` (Sun & Yang), ``chakkarwar`` (Chakkarwar, Arya & Jain), ``kapoor`` (Kapoor & Orozco).
-Original papers' reference nets: ``goodfellow`` (Goodfellow et al. 2014), ``salimans`` (Salimans et al.
-2016), ``gulrajani`` (Gulrajani et al. 2017, WGAN-GP). Each function returns a ``keras.Sequential`` whose
+Reports: ``sun`` (Sun & Yang), ``chakkarwar`` (Chakkarwar, Arya & Jain), ``kapoor`` (Kapoor & Orozco),
+``zhu`` (Zhu, Gu & Liu). Original papers' reference nets: ``goodfellow`` (Goodfellow et al. 2014),
+``salimans`` (Salimans et al. 2016), ``gulrajani`` (Gulrajani et al. 2017, WGAN-GP), ``johnson`` (Johnson &
+Zhang 2018, CFG-GAN). Each function returns a ``keras.Sequential`` whose
 rows mirror the source's table; its docstring names the table and every deviation. Nets know nothing of
 losses.
 """
 
-from tfgans.nets import chakkarwar, goodfellow, gulrajani, kapoor, salimans, sun
+from tfgans.nets import chakkarwar, goodfellow, gulrajani, johnson, kapoor, salimans, sun, zhu
 
-__all__ = ["chakkarwar", "goodfellow", "gulrajani", "kapoor", "salimans", "sun"]
+__all__ = ["chakkarwar", "goodfellow", "gulrajani", "johnson", "kapoor", "salimans", "sun", "zhu"]
