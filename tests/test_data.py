@@ -65,3 +65,14 @@ def test_bad_batch_size_and_value_range():
         data.load("mnist", batch_size=0)
     with pytest.raises(ValueError, match="value_range"):
         data.scale_images(tf.zeros([1], tf.uint8), "relu")
+
+
+def test_pad_to_pads_with_the_background_value_of_the_range(tfds_dir):
+    padded = data.load("mnist", batch_size=4, data_dir=tfds_dir, shuffle=False, pad_to=32, split="test[:4]")
+    plain = data.load("mnist", batch_size=4, data_dir=tfds_dir, shuffle=False, split="test[:4]")
+    x, y = next(iter(padded)).numpy(), next(iter(plain)).numpy()
+    assert x.shape == (4, 32, 32, 1)
+    np.testing.assert_array_equal(x[:, 2:30, 2:30], y)
+    assert (x[:, :2] == -1).all() and (x[:, :, 30:] == -1).all()  # the background of [-1, 1] data
+    with pytest.raises(ValueError, match="pad_to=20 is smaller"):
+        data.load("mnist", batch_size=4, data_dir=tfds_dir, pad_to=20)

@@ -148,6 +148,7 @@ def load(
     repeat: bool = False,
     seed: Optional[int] = None,
     download: bool = False,
+    pad_to: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Streams a dataset as batches of images scaled to ``value_range``.
 
@@ -165,6 +166,9 @@ def load(
         repeat: repeat forever (then pass ``steps_per_epoch`` to ``fit``).
         seed: shuffle seed, for reproducible order.
         download: allow tensorflow-datasets to download and prepare a missing dataset.
+        pad_to: pad the images symmetrically to ``pad_to x pad_to`` with the background value (pixel 0, the
+            low end of ``value_range``): CFG-GAN's reference code trains on MNIST's 28x28 digits padded to
+            32x32 (riejohnson/cfg-gan-pt, ``data.py``).
 
     Returns:
         A ``tf.data.Dataset`` of float32 ``[batch_size, H, W, C]`` images (and int64 ``[batch_size]`` labels).
@@ -183,6 +187,8 @@ def load(
         ds = ds.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
+    if pad_to:
+        ds = ds.map(_padder(info, pad_to, with_labels), num_parallel_calls=tf.data.AUTOTUNE)
     if repeat:
         ds = ds.repeat()
     if shuffle:
@@ -194,6 +200,19 @@ def load(
     else:
         ds = ds.map(lambda x: scale_images(x, low_high), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _padder(info: DatasetInfo, size: int, with_labels: bool):
+    h, w, _ = info.image_shape
+    if size < max(h, w):
+        raise ValueError(f"pad_to={size} is smaller than {info.name}'s {h}x{w} images.")
+    top, left = (size - h) // 2, (size - w) // 2
+    paddings = [[top, size - h - top], [left, size - w - left], [0, 0]]
+
+    def pad(image):
+        return tf.pad(image, paddings)  # pixel 0: the background of MNIST-like digits
+
+    return (lambda image, label: (pad(image), label)) if with_labels else pad
 
 
 def load_images(name: str, *, split: str = "test", data_dir: Optional[str] = None,
