@@ -19,7 +19,7 @@ import importlib
 
 _SUBMODULES = ("callbacks", "cli", "data", "evaluation", "experiment", "export", "figures", "images", "improved", "layers",
                "losses", "metrics", "models", "nets", "penalties", "presets", "reports", "runs", "semisup")
-_FLAVORS = ("DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
+_FLAVORS = ("CFGGAN", "DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
 
 __all__ = [*_FLAVORS, *_SUBMODULES, "__version__"]
 

@@ -63,6 +63,8 @@ class GANModel(keras.Model):
     #: Real batches one ``train_step`` consumes. A flavor with several critic steps per generator step sets
     #: it (WGAN: ``n_critic``) and receives them as one element of ``real_batches_per_step * batch_size``.
     real_batches_per_step: int = 1
+    #: How the flavor's arguments name that count, for error messages.
+    real_batches_name: str = "real_batches_per_step"
 
     def __init__(
         self,
@@ -181,6 +183,45 @@ class GANModel(keras.Model):
             )
         return images
 
+    # --- several real batches per step --------------------------------------------------------------------------------------------
+
+    def split_real_batches(self, data):
+        """Splits one element of ``real_batches_per_step * batch`` images into that many batches
+        ``[batch, H, W, C]`` (a WGAN's ``n_critic``, CFG-GAN's ``T * U``).
+
+        Batch ``k`` holds images ``k, k + n, ...``: interleaving, not contiguous chunks, so the
+        split commutes with tf.distribute's contiguous sharding of the element over replicas.
+
+        Raises:
+            ValueError: the element's size is not a multiple of ``real_batches_per_step`` (checked when
+                tracing if the size is static, else when the step runs).
+        """
+        real = self.real_images(data)
+        n = self.real_batches_per_step
+        per_step = self.real_batches_name
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        where = f" per replica ({replicas} replicas)" if replicas > 1 else ""
+        fix = (
+            f"A {type(self).__name__} takes {per_step}={n} real batches per step, as one dataset "
+            f"element of {n} * batch_size images: batch the dataset with {n} * batch_size and "
+            "drop_remainder=True (Preset.load_data(model=model) does"
+            + (f"; under tf.distribute the global batch must be a multiple of {n} * {replicas})." if replicas > 1
+               else ").")
+        )
+        size = real.shape[0]
+        if size is not None and size % n:
+            raise ValueError(f"The dataset yields {size} images{where} per step, not a multiple of {per_step}={n}. "
+                             + fix)
+        checks = []
+        if size is None:
+            checks.append(tf.debugging.assert_equal(
+                tf.math.floormod(tf.shape(real)[0], n), 0,
+                message=f"The dataset yields a batch{where} whose size is not a multiple of {per_step}={n}. "
+                + fix))
+        with tf.control_dependencies(checks):
+            grouped = tf.reshape(real, tf.concat([[-1, n], tf.shape(real)[1:]], axis=0))
+        return [grouped[:, k] for k in range(n)]
+
     def step_seeds(self, num: int) -> tf.Tensor:
         """``num`` stateless seeds ``[num, 2]`` for this training step, distinct per replica and per step."""
         seed = tf.constant([self.seed, 0], dtype=tf.int64)
@@ -207,7 +248,7 @@ class GANModel(keras.Model):
         ``1 / replicas``: the step is then the gradient of the mean over the global batch. The loss-scale
         factor of ``mixed_float16`` (``optimizer.scale_loss``) enters the same way, before backpropagation,
         and ``optimizer.apply`` unscales it. With ``clip_norm`` the global-batch gradient is clipped by its
-        global norm before the step.
+        global norm before the step. Returns the gradient it applied.
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         factor = optimizer.scale_loss(tf.constant(1.0 / replicas, dtype=loss.dtype))
@@ -215,6 +256,7 @@ class GANModel(keras.Model):
         if self.clip_norm is not None:
             grads = self._clip(optimizer, grads, replicas)
         optimizer.apply(grads, variables)
+        return grads
 
     def _clip(self, optimizer, grads, replicas):
         scale = optimizer.scale_loss(tf.constant(1.0))  # loss scale of mixed_float16, else 1

@@ -46,6 +46,7 @@ class _WassersteinGAN(GANModel):
         self.n_critic = int(n_critic)
         self.gen_batch_multiple = int(gen_batch_multiple)
         self.real_batches_per_step = self.n_critic
+        self.real_batches_name = "n_critic"
         self._check_no_sigmoid()
 
     def _check_no_sigmoid(self):
@@ -61,43 +62,6 @@ class _WassersteinGAN(GANModel):
                 return
             if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D)):
                 return
-
-    # --- data --------------------------------------------------------------------------------------------
-
-    def split_real_batches(self, data):
-        """Splits one element of ``n_critic * batch`` images into ``n_critic`` batches ``[batch, H, W, C]``.
-
-        Batch ``k`` holds images ``k, k + n_critic, ...``: interleaving, not contiguous chunks, so the
-        split commutes with tf.distribute's contiguous sharding of the element over replicas.
-
-        Raises:
-            ValueError: the element's size is not a multiple of ``n_critic`` (checked when tracing if the
-                size is static, else when the step runs).
-        """
-        real = self.real_images(data)
-        n = self.n_critic
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        where = f" per replica ({replicas} replicas)" if replicas > 1 else ""
-        fix = (
-            f"A {type(self).__name__} takes n_critic={n} real batches per generator step, as one dataset "
-            f"element of n_critic * batch_size images: batch the dataset with {n} * batch_size and "
-            "drop_remainder=True (Preset.load_data(model=model) does"
-            + (f"; under tf.distribute the global batch must be a multiple of {n} * {replicas})." if replicas > 1
-               else ").")
-        )
-        size = real.shape[0]
-        if size is not None and size % n:
-            raise ValueError(f"The dataset yields {size} images{where} per step, not a multiple of n_critic={n}. "
-                             + fix)
-        checks = []
-        if size is None:
-            checks.append(tf.debugging.assert_equal(
-                tf.math.floormod(tf.shape(real)[0], n), 0,
-                message=f"The dataset yields a batch{where} whose size is not a multiple of n_critic={n}. "
-                + fix))
-        with tf.control_dependencies(checks):
-            grouped = tf.reshape(real, tf.concat([[-1, n], tf.shape(real)[1:]], axis=0))
-        return [grouped[:, k] for k in range(n)]
 
     # --- Algorithm 1 ---------------------------------------------------------------------------------------
 
