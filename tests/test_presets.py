@@ -13,8 +13,10 @@ def test_preset_nets_fit_the_dataset_and_its_value_range(name):
     preset = presets.get(name)
     model = preset.make_model(seed=0)
     info = data.dataset_info(preset.dataset)
-    assert model.image_shape == info.image_shape
-    assert tuple(model.generator.output_shape[1:]) == info.image_shape
+    assert model.image_shape == preset.image_shape  # the dataset's, or padded (CFG-GAN's MNIST)
+    assert tuple(model.generator.output_shape[1:]) == preset.image_shape
+    assert preset.image_shape[2] == info.image_shape[2] and preset.image_shape[0] >= info.image_shape[0]
+    assert tuple(model.synthesize(keras.ops.zeros((1, model.latent_dim))).shape[1:]) == info.image_shape
     assert output_range(model.generator) == data.VALUE_RANGES[preset.value_range]
     assert name.split("-")[-1] == preset.source and preset.table and preset.description
     assert preset.dataset.split("_")[0] in name

@@ -46,6 +46,7 @@ class Preset:
         optimizer: a Keras optimizer name; ``g_lr``/``d_lr`` its learning rates; ``optimizer_kwargs`` the rest.
         flavor_kwargs: keyword arguments of the flavor (``n_critic``, ``gp_weight``, ...).
         description: one line for ``tfgans presets``.
+        data_kwargs: keyword arguments of ``tfgans.data.load`` (``pad_to``).
     """
 
     name: str
@@ -65,6 +66,16 @@ class Preset:
     value_range: str = "tanh"
     flavor_kwargs: Dict = field(default_factory=dict)
     description: str = ""
+    data_kwargs: Dict = field(default_factory=dict)
+
+    @property
+    def image_shape(self):
+        """The ``(H, W, C)`` the nets train on: the dataset's, padded to ``data_kwargs["pad_to"]`` if set."""
+        from tfgans import data as data_lib
+
+        h, w, c = data_lib.dataset_info(self.dataset).image_shape
+        pad = self.data_kwargs.get("pad_to")
+        return (pad, pad, c) if pad else (h, w, c)
 
     def make_model(self, seed: Optional[int] = None):
         """A fresh, uncompiled flavor instance with the preset's nets."""
@@ -108,7 +119,7 @@ class Preset:
         batch_size = batch_size or self.batch_size
         per_step = getattr(model, "real_batches_per_step", 1) if model is not None else 1
         return data_lib.load(self.dataset, batch_size * per_step, data_dir=data_dir,
-                             value_range=self.value_range, **kwargs)
+                             value_range=self.value_range, **{**self.data_kwargs, **kwargs})
 
     def replace(self, **changes) -> "Preset":
         return dataclasses.replace(self, **changes)
@@ -381,6 +392,64 @@ register(WassersteinPreset(
 # --- the preset table, for `tfgans presets` and the README -----------------------------------------------------
 
 _COLUMNS = ("preset", "flavor", "dataset", "source", "table", "batch", "epochs")
+
+
+# --- Johnson & Zhang 2018, CFG-GAN (reference code), and Zhu, Gu & Liu's reproduction (seed 000) -------------
+
+# train_cfggan.py: batch 64, z ~ N(0, I) 100-d, RMSprop(lr 2.5e-4, alpha 0.95, eps 1e-18 outside the root: Keras
+# epsilon 1e-36 under it, tfgans.models.cfggan.reference_rmsprop) for D and the approximator, T = 15, U = 1,
+# N = 640, 10 approximation epochs; 10,000 stages of T batches: 9.6M images, 160 MNIST epochs. MNIST is
+# padded to 32x32 (data.py); the composite is served cropped to 28x28.
+_CFG = dict(flavor="CFGGAN", batch_size=64, g_lr=2.5e-4, d_lr=2.5e-4, optimizer="rmsprop",
+            optimizer_kwargs={"rho": 0.95, "epsilon": 1e-36})
+_MNIST32 = dict(dataset="mnist", data_kwargs={"pad_to": 32})
+register(Preset(
+    name="cfggan-mnist-johnson", generator=_net("johnson.mnist_approximator"),
+    discriminator=_net("johnson.mnist_discriminator"), source="johnson", epochs=160,
+    table="reference code train_cfggan.py, MNIST defaults: dcganx 32/3, T 15, eta 0.5 (arXiv:1801.06309)",
+    flavor_kwargs={"num_steps": 15, "eta": 0.5, "crop": (28, 28)}, **_CFG, **_MNIST32,
+    description="CFG-GAN on MNIST padded to 32x32, the reference's dcganx nets with batch norm; T 15, eta 0.5, "
+                "RMSprop 2.5e-4, batch 64",
+))
+# SVHN: the reference trains on train + extra; tfgans on train (73,257 images: 10,000 stages are 131 epochs).
+register(Preset(
+    name="cfggan-svhn-johnson", generator=_net("johnson.svhn_approximator"),
+    discriminator=_net("johnson.svhn_discriminator"), dataset="svhn_cropped", source="johnson", epochs=131,
+    table="reference code train_cfggan.py, SVHN defaults: dcganx 64/3, T 15, eta 0.25 (arXiv:1801.06309)",
+    flavor_kwargs={"num_steps": 15, "eta": 0.25}, **_CFG,
+    description="CFG-GAN on SVHN, the reference's dcganx nets (width 64); T 15, eta 0.25, RMSprop 2.5e-4, batch 64",
+))
+# Seed 000's tips: no batch norm in D, Kaiming init (tfgans.nets.zhu); otherwise the reference's MNIST row.
+register(Preset(
+    name="cfggan-mnist-zhu", generator=_net("zhu.mnist_approximator"), discriminator=_net("zhu.mnist_discriminator"),
+    source="zhu", epochs=160, table="seed 000 tips (no BN in D, Kaiming init) on the reference's MNIST row",
+    flavor_kwargs={"num_steps": 15, "eta": 0.5, "crop": (28, 28)}, **_CFG, **_MNIST32,
+    description="CFG-GAN on MNIST (32x32), dcganx nets without BN in D, Kaiming init; T 15, eta 0.5",
+))
+# The reference code has no CIFAR-10 defaults: the SVHN row (width 64, eta 0.25), as seed 000 gives none.
+register(Preset(
+    name="cfggan-cifar10-zhu", generator=_net("zhu.cifar10_approximator"),
+    discriminator=_net("zhu.cifar10_discriminator"), dataset="cifar10", source="zhu", epochs=192,
+    table="seed 000 tips on the reference's SVHN row (the reference has no CIFAR-10 defaults)",
+    flavor_kwargs={"num_steps": 15, "eta": 0.25}, **_CFG,
+    description="CFG-GAN on CIFAR-10, dcganx width 64 without BN in D, Kaiming init; T 15, eta 0.25",
+))
+# Seed 000's baseline: WGAN-GP on the same nets (Gulrajani et al.'s Adam 1e-4 (0.5, 0.9), n_critic 5, lambda 10).
+_WGANGP_ZHU = dict(flavor="WGANGP", batch_size=64, g_lr=1e-4, d_lr=1e-4,
+                   optimizer_kwargs={"beta_1": 0.5, "beta_2": 0.9}, source="zhu")
+register(WassersteinPreset(
+    name="wgangp-mnist-zhu", generator=_net("zhu.mnist_approximator"), discriminator=_net("zhu.mnist_discriminator"),
+    epochs=160, table="seed 000's WGAN-GP baseline on the cfggan-mnist-zhu nets (Gulrajani et al.'s settings)",
+    flavor_kwargs={"n_critic": 5, "gp_weight": 10.0, "crop": (28, 28)}, **_WGANGP_ZHU, **_MNIST32,
+    description="WGAN-GP on MNIST (32x32) with the cfggan-mnist-zhu nets; Adam 1e-4 (0.5, 0.9), n_critic 5, GP 10",
+))
+register(WassersteinPreset(
+    name="wgangp-cifar10-zhu", generator=_net("zhu.cifar10_approximator"),
+    discriminator=_net("zhu.cifar10_discriminator"), dataset="cifar10", epochs=192,
+    table="seed 000's WGAN-GP baseline on the cfggan-cifar10-zhu nets (Gulrajani et al.'s settings)",
+    flavor_kwargs={"n_critic": 5, "gp_weight": 10.0}, **_WGANGP_ZHU,
+    description="WGAN-GP on CIFAR-10 with the cfggan-cifar10-zhu nets; Adam 1e-4 (0.5, 0.9), n_critic 5, GP 10",
+))
 
 
 def _rows():

@@ -75,6 +75,7 @@ class GANModel(keras.Model):
         latent_range=(-1.0, 1.0),
         seed: Optional[int] = None,
         clip_norm: Optional[float] = None,
+        crop: Optional[Sequence[int]] = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -91,6 +92,10 @@ class GANModel(keras.Model):
         if clip_norm is not None and not clip_norm > 0:
             raise ValueError(f"clip_norm must be positive (or None for no clipping), got {clip_norm}.")
         self.clip_norm = None if clip_norm is None else float(clip_norm)
+        self.crop = tuple(int(v) for v in crop) if crop else None
+        shape = self.image_shape
+        if self.crop and shape and (len(self.crop) != 2 or self.crop[0] > shape[0] or self.crop[1] > shape[1]):
+            raise ValueError(f"crop={self.crop} must be (height, width) within the images {shape[:2]}.")
         self._check_nets()
         # The nets arrive built; marking the pair built stops Keras from tracing call() on a data batch
         # (images are not latents) when it builds a model before distributed training.
@@ -281,7 +286,17 @@ class GANModel(keras.Model):
         in inference mode; a flavor whose generator is more than one net (CFG-GAN's composite of an
         approximator and functional-gradient steps) overrides it. Must be traceable by ``tf.function``.
         """
-        return self.generator(z, training=False)
+        return self.crop_images(self.generator(z, training=False))
+
+    def crop_images(self, images):
+        """The centre ``crop`` of ``images [N, H, W, C]`` (unchanged without ``crop``)."""
+        if not self.crop:
+            return images
+        height, width = self.crop
+        if height > images.shape[1] or width > images.shape[2]:
+            raise ValueError(f"crop={self.crop} is larger than the generator's images {tuple(images.shape[1:3])}.")
+        top, left = (images.shape[1] - height) // 2, (images.shape[2] - width) // 2
+        return images[:, top:top + height, left:left + width, :]
 
     def generate(self, num_samples: int, seed: int = 0) -> tf.Tensor:
         """``num_samples`` images of :meth:`synthesize`, reproducible for a given seed."""
@@ -310,6 +325,7 @@ class GANModel(keras.Model):
             "latent_range": list(self.latent_range),
             "seed": self.seed,
             "clip_norm": self.clip_norm,
+            "crop": list(self.crop) if self.crop else None,
             "name": self.name,
         }
 

@@ -23,7 +23,7 @@ latents and compute the same targets (data parallelism splits the D updates' rea
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Sequence
 
 import tensorflow as tf
 import keras
@@ -59,8 +59,8 @@ class CFGGAN(GANModel):
         approx_decay, approx_max_decays: learning-rate factor after an epoch whose loss rose, and how often
             per stage at most (0.1, 3).
         copies_training_mode: run the copies of D in training mode when moving images (the reference).
-        crop: ``(H, W)``: the composite's images are centre-cropped to this size (MNIST is trained padded to
-            32x32 and served 28x28, like every other MNIST generator).
+        crop: see ``GANModel``: MNIST is trained padded to 32x32 and served 28x28 like every other MNIST
+            generator.
 
     Metrics per epoch (means over its stages): ``d_loss`` (D's logistic loss), ``g_loss`` (-log sigmoid D(G~(z))
     with the stage's last D, as the copies run: the adversarial loss of the approximator's images), ``g_approx``
@@ -75,7 +75,7 @@ class CFGGAN(GANModel):
     def __init__(self, generator, discriminator, latent_dim: int = 100, num_steps: int = 15, eta: float = 0.5,
                  d_updates: int = 1, num_targets: int = 640, approx_epochs: int = 10, approx_batch_size: int = 64,
                  approx_decay: float = 0.1, approx_max_decays: int = 3, copies_training_mode: bool = True,
-                 crop: Optional[Tuple[int, int]] = None, **kwargs):
+                 **kwargs):
         kwargs.setdefault("latent_distribution", "normal")
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         if not eta > 0:
@@ -100,9 +100,6 @@ class CFGGAN(GANModel):
         self.approx_batch_size = int(approx_batch_size)
         self.approx_decay, self.approx_max_decays = float(approx_decay), int(approx_max_decays)
         self.copies_training_mode = bool(copies_training_mode)
-        self.crop = tuple(int(v) for v in crop) if crop else None
-        if self.crop and self.image_shape and (self.crop[0] > self.image_shape[0] or self.crop[1] > self.image_shape[1]):
-            raise ValueError(f"crop={self.crop} is larger than the images {self.image_shape[:2]}.")
         self.real_batches_per_step = self.num_steps * self.d_updates
         self.real_batches_name = "num_steps * d_updates"
         # D_0..D_{T-1}: each variable of D stacked T times. only_first_replica: all replicas hold the same D.
@@ -150,12 +147,7 @@ class CFGGAN(GANModel):
 
     def synthesize(self, z):
         """The composite: G~(z) moved T steps, centre-cropped to ``crop``."""
-        x = self.move(self.generator(z, training=False), self.num_steps)
-        if self.crop:
-            top = (x.shape[1] - self.crop[0]) // 2
-            left = (x.shape[2] - self.crop[1]) // 2
-            x = x[:, top:top + self.crop[0], left:left + self.crop[1], :]
-        return x
+        return self.crop_images(self.move(self.generator(z, training=False), self.num_steps))
 
     # --- one stage -------------------------------------------------------------------------------------------
 
@@ -312,8 +304,7 @@ class CFGGAN(GANModel):
         return {**super().get_config(), "num_steps": self.num_steps, "eta": self.eta, "d_updates": self.d_updates,
                 "num_targets": self.num_targets, "approx_epochs": self.approx_epochs,
                 "approx_batch_size": self.approx_batch_size, "approx_decay": self.approx_decay,
-                "approx_max_decays": self.approx_max_decays, "copies_training_mode": self.copies_training_mode,
-                "crop": list(self.crop) if self.crop else None}
+                "approx_max_decays": self.approx_max_decays, "copies_training_mode": self.copies_training_mode}
 
 
 def _ends_in_sigmoid(net) -> bool:
