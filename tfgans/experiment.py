@@ -214,15 +214,18 @@ def make_evaluator(dataset: str, data_dir: Optional[str], num_samples: int):
 def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], clock: str = "wall",
                 data_dir: Optional[str] = None, split: str = "train", max_epochs: Optional[int] = None,
                 seed: int = 0, evaluator=None, eval_every_seconds: float = 120.0, download: bool = False,
-                verbose=2) -> ModelResult:
+                quick: bool = False, verbose=2) -> ModelResult:
     """Trains one model of an experiment in ``run_dir`` until its budget or its preset's epochs are spent.
 
     Resumes an interrupted run; returns at once for a finished one. See :class:`BudgetRecorder` for the clock.
+    ``quick`` applies the entry's ``quick_kwargs`` to its flavor.
     """
     from tfgans import callbacks, presets
     from tfgans.data import VALUE_RANGES
 
     preset = presets.get(entry.preset)
+    if quick and entry.quick_kwargs:
+        preset = preset.replace(flavor_kwargs={**preset.flavor_kwargs, **entry.quick_kwargs})
     settings = {"preset": preset.name, "budget_seconds": budget_seconds, "clock": clock, "split": split,
                 "max_epochs": max_epochs, "seed": seed,
                 "eval_samples": evaluator.num_samples if evaluator is not None else None}
@@ -238,6 +241,12 @@ def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], 
     ds = preset.load_data(data_dir, model=model, seed=seed, split=split, download=download)
     steps_per_epoch = int(ds.cardinality()) if int(ds.cardinality()) > 0 else None
     epochs = min(preset.epochs, max_epochs) if max_epochs else preset.epochs
+    fit_steps = None
+    if entry.steps_per_epoch and steps_per_epoch:
+        # Chunks of entry.steps_per_epoch steps over the repeated data, as many as the preset's epochs hold.
+        fit_steps = entry.steps_per_epoch
+        epochs = -(-epochs * steps_per_epoch // fit_steps)
+        ds = ds.repeat()
     value_range = VALUE_RANGES[preset.value_range]
     recorder = BudgetRecorder(run_dir, budget_seconds, clock, evaluator, eval_every_seconds, eval_seed=seed,
                               steps_per_epoch=steps_per_epoch)
@@ -249,7 +258,7 @@ def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], 
     cbs = [nan_guard, _RestoreFirst(checkpoint), recorder, _SaveAfter(checkpoint), grid, board]
     stopped = None
     try:
-        model.fit(ds, epochs=epochs, callbacks=cbs, verbose=verbose)
+        model.fit(ds, epochs=epochs, steps_per_epoch=fit_steps, callbacks=cbs, verbose=verbose)
     except callbacks.NaNLossError as e:
         stopped = "nan"
         print(f"tfgans: {entry.label}: {e}", flush=True)
@@ -386,7 +395,7 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
             data_dir=data_dir, split=split, max_epochs=QUICK["max_epochs"] if quick else None, seed=seed,
             evaluator=evaluator, eval_every_seconds=60.0 * (QUICK["budget_minutes"] / 2 if quick
                                                             else eval_every_minutes),
-            download=download, verbose=verbose)
+            download=download, quick=quick, verbose=verbose)
     command = _command(report.key, out, data_dir, budget_minutes, quick, clock, seed,
                        dataset if dataset != dataset_info(report.datasets[0]).name else None)
     path = writer.write_report(report, out, results, settings=settings, command=command, no_eval=no_eval,

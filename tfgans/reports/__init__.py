@@ -85,6 +85,11 @@ class Entry:
         label: for plots and tables.
         loss_figures: the report's figures of its losses (``"Fig. 1"``).
         grid_figures: the report's figures of its samples.
+        steps_per_epoch: train in "epochs" of this many steps over the repeated data, so that a model whose
+            pass over the data takes long (a CFG-GAN stage moves 960 images 15 times) is scored, checkpointed
+            and drawn every few minutes; None for passes over the data.
+        quick_kwargs: flavor arguments that ``--quick`` overrides, to make a slow model's step small (CFG-GAN:
+            fewer copies and targets).
     """
 
     key: str
@@ -92,6 +97,8 @@ class Entry:
     label: str
     loss_figures: str = ""
     grid_figures: str = ""
+    steps_per_epoch: Optional[int] = None
+    quick_kwargs: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
