@@ -93,3 +93,46 @@ def test_xla_step_equals_the_graph_step(make, stream):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
     for name, values in graph_logs.items():
         np.testing.assert_allclose(xla_logs[name], values, rtol=1e-4, atol=1e-5)
+
+
+class FixedCFGGAN(tfgans.CFGGAN):
+    """Fixed tables for every draw (latents, the initial projection, the approximation's shuffles)."""
+
+    table = np.random.default_rng(4).standard_normal((16, 4)).astype("float32")
+
+    def sample_latent(self, batch_size, seed):
+        return tf.constant(self.table)[:batch_size]
+
+    def _projection_targets(self, z):
+        return tf.reshape(tf.tanh(tf.tile(z, [1, 64])), [-1, 16, 16, 1])
+
+    def _epoch_order(self, seed, epoch):
+        return tf.roll(tf.range(self.num_targets), shift=3 * epoch + 1, axis=0)
+
+
+def _cfggan_trained(jit_compile):
+    from tfgans.nets import johnson
+
+    keras.utils.set_random_seed(0)
+    gan = FixedCFGGAN(johnson.dcganx_approximator(4, (16, 16, 1), width=4, depth=2),
+                      johnson.dcganx_discriminator((16, 16, 1), width=4, depth=2), latent_dim=4, num_steps=2,
+                      num_targets=16, approx_epochs=2, approx_batch_size=8, seed=0)
+    # The reference's epsilon (1e-36 under the root) turns a gradient that is 0 up to rounding (a bias before
+    # batch norm) into a full step of either sign; rounding differs under XLA, so the test takes a larger one.
+    gan.compile(g_optimizer=keras.optimizers.RMSprop(2.5e-4, rho=0.95, epsilon=1e-6),
+                d_optimizer=keras.optimizers.SGD(0.01), jit_compile=jit_compile)
+    initial = [w.copy() for w in gan.get_weights()]
+    stream = tf.data.Dataset.from_tensor_slices(_images((16, 16, 1), 2 * 8)).batch(2 * 8)
+    history = gan.fit(stream, epochs=1, verbose=0).history
+    return initial, gan.get_weights(), history
+
+
+@pytest.mark.slow
+def test_xla_stage_of_cfggan_equals_the_graph_stage():
+    initial, graph, graph_logs = _cfggan_trained(jit_compile=False)
+    _, xla, xla_logs = _cfggan_trained(jit_compile=True)
+    assert max(np.abs(a - b).max() for a, b in zip(graph, initial)) > 1e-4
+    for got, want in zip(xla, graph):
+        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)
+    for name, values in graph_logs.items():
+        np.testing.assert_allclose(xla_logs[name], values, rtol=1e-3, atol=1e-4)

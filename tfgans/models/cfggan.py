@@ -131,6 +131,7 @@ class CFGGAN(GANModel):
         """``x`` after ``num_copies`` functional-gradient steps with D_0, D_1, ... (a graph loop)."""
         d = self.discriminator
         n_trainable = len(d.trainable_variables)
+        x = tf.cast(x, tf.float32)  # images move in float32 under a mixed-precision policy too
 
         def step(k, x):
             weights = [tf.gather(c.value, k) for c in self.copies]
@@ -180,7 +181,7 @@ class CFGGAN(GANModel):
 
         # The approximation: G~ regresses onto the composite's images of N fresh latents.
         z = self.sample_latent(self.num_targets, shared[1])
-        start = self.generator(z, training=False)
+        start = tf.cast(self.generator(z, training=False), tf.float32)
         targets = tf.stop_gradient(self._chunked(lambda zc: self.move(self.generator(zc, training=False),
                                                                       self.num_steps), z))
         g_values, _ = self.discriminator.stateless_call(
@@ -196,7 +197,7 @@ class CFGGAN(GANModel):
             g_approx=approx["loss"],
             ave_update=tf.reduce_mean(tf.abs(targets - start)) / self.num_steps,
             g_norm=approx["grad_norm"],
-            d_norm=tf.linalg.global_norm(d_grads))
+            d_norm=self._unscaled_norm(d_grads))
 
     # --- pieces of a stage -----------------------------------------------------------------------------------
 
@@ -204,6 +205,12 @@ class CFGGAN(GANModel):
         seed = tf.random.experimental.stateless_fold_in(tf.constant([self.seed, 1], tf.int64),
                                                         tf.cast(self.d_optimizer.iterations, tf.int64))
         return tf.unstack(tf.random.experimental.stateless_split(seed, num=num))
+
+    def _unscaled_norm(self, grads):
+        """Global norm of an applied gradient without mixed_float16's loss scale; 0 for a step the loss scale
+        skipped (non-finite: the optimizer did not apply it)."""
+        norm = tf.linalg.global_norm(grads) / tf.cast(self.d_optimizer.scale_loss(tf.constant(1.0)), tf.float32)
+        return tf.where(tf.math.is_finite(norm), norm, 0.0)
 
     def _store_copy(self, t):
         for copy, variable in zip(self.copies, self._d_variables()):
@@ -253,15 +260,15 @@ class CFGGAN(GANModel):
             minibatch), ``decays`` (learning-rate cuts taken) and the final ``learning_rate``.
         """
         g = self.generator
-        rate = tf.cast(self.g_optimizer.learning_rate, tf.float32)  # each stage starts at the optimizer's rate
-        rho, eps = float(self.g_optimizer.rho), float(self.g_optimizer.epsilon)
+        rmsprop = getattr(self.g_optimizer, "inner_optimizer", self.g_optimizer)  # under mixed_float16's wrapper
+        rate = tf.cast(rmsprop.learning_rate, tf.float32)  # each stage starts at the optimizer's rate
+        rho, eps = float(rmsprop.rho), float(rmsprop.epsilon)
         b, n = self.approx_batch_size, self.num_targets // self.approx_batch_size
         trainable, non_trainable = self._generator_weights()
         velocities = [tf.zeros_like(w) for w in trainable]  # a fresh RMSprop each stage
 
         def epoch(e, trainable, non_trainable, velocities, lr, last, decays, _, __):
-            order = tf.random.experimental.stateless_shuffle(
-                tf.range(self.num_targets), seed=tf.random.experimental.stateless_fold_in(seed, tf.cast(e, tf.int64)))
+            order = self._epoch_order(seed, e)
             zs = tf.reshape(tf.gather(z, order), [n, b, self.latent_dim])
             xs = tf.reshape(tf.gather(targets, order), [n, b, *self.image_shape])
 
@@ -289,6 +296,11 @@ class CFGGAN(GANModel):
         _, trainable, non_trainable, _, lr, _, decays, last_loss, norm = result
         return {"weights": (trainable, non_trainable), "loss": last_loss, "grad_norm": norm, "decays": decays,
                 "learning_rate": lr}
+
+    def _epoch_order(self, seed, epoch):
+        """The approximation's shuffle of the N targets in ``epoch`` (the same on every replica)."""
+        return tf.random.experimental.stateless_shuffle(
+            tf.range(self.num_targets), seed=tf.random.experimental.stateless_fold_in(seed, tf.cast(epoch, tf.int64)))
 
     # --- state ---------------------------------------------------------------------------------------------
 
