@@ -189,3 +189,27 @@ def test_a_stage_runs_under_mixed_precision(policy):
     history = gan.fit(tf.data.Dataset.from_tensor_slices(images).batch(3 * 8), epochs=1, verbose=0).history
     assert all(np.isfinite(v[0]) for v in history.values())
     assert gan.generate(2).dtype == tf.float32 and np.isfinite(gan.generate(2)).all()
+
+
+@pytest.mark.slow
+def test_tfgans_train_runs_a_cfggan_preset_with_grids_checkpoints_resume_and_export(tfds_dir, tmp_path,
+                                                                                    monkeypatch, capsys):
+    from tfgans import cli, presets
+
+    name = "cfggan-mnist-zhu"
+    small = presets.get(name).replace(
+        generator=lambda: johnson.dcganx_approximator(100, (32, 32, 1), width=2, depth=3),
+        discriminator=lambda: johnson.dcganx_discriminator((32, 32, 1), width=2, depth=3, batch_norm=False),
+        flavor_kwargs={**presets.get(name).flavor_kwargs, "num_steps": 2, "num_targets": 8, "approx_epochs": 1,
+                       "approx_batch_size": 4})
+    monkeypatch.setitem(presets.PRESETS, name, small)
+    out = str(tmp_path / "run")
+    argv = ["train", "--preset", name, "--out", out, "--data-dir", tfds_dir, "--epochs", "1",
+            "--steps-per-epoch", "2", "--batch-size", "4", "--num-samples", "4", "--verbose", "0"]
+    assert cli.main(argv) == 0
+    assert (tmp_path / "run" / "samples" / "epoch_0001.png").exists()
+    images = export.sample_images(export.load_generator(out + "/generator"), 3, seed=0)
+    assert images.shape == (3, 28, 28, 1)  # the composite, cropped to MNIST's size from the padded 32x32
+    capsys.readouterr()
+    assert cli.main(argv[:8] + ["2"] + argv[9:]) == 0  # two epochs: resumes after the first
+    assert "resumed from" in capsys.readouterr().out
