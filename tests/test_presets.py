@@ -43,3 +43,11 @@ def test_readme_preset_table_is_the_generated_one():
     table = readme[readme.index("\n", start) + 1: readme.index("<!-- /presets-table -->")].strip()
     assert table == presets.markdown_table(), "README is stale: paste `tfgans presets --markdown` into it"
     assert len(table.splitlines()) == 2 + len(presets.names())
+
+
+def test_load_data_without_a_model_batches_what_the_flavor_takes_per_step(tfds_dir):
+    # CFG-GAN: T x U = 15 batches of 64, MNIST padded to 32x32; WGAN: n_critic = 5 batches of 256.
+    cfg = presets.get("cfggan-mnist-johnson").load_data(tfds_dir, split="test[:1000]")
+    assert cfg.element_spec.shape.as_list() == [960, 32, 32, 1]
+    assert presets.get("wgan-mnist-sun").load_data(tfds_dir).element_spec.shape.as_list() == [1280, 28, 28, 1]
+    assert presets.get("dcgan-mnist-sun").load_data(tfds_dir).element_spec.shape.as_list() == [256, 28, 28, 1]

@@ -113,11 +113,17 @@ class Preset:
 
     def load_data(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None, model=None, **kwargs):
         """The preset's training stream. A flavor that consumes several real batches per step (a WGAN
-        critic's ``n_critic``) gets them in one element of ``batch_size * model.real_batches_per_step``."""
+        critic's ``n_critic``, CFG-GAN's T x U) gets them in one element of ``batch_size`` times that count
+        (``model``'s, or the preset's flavor settings' when no model is given)."""
         from tfgans import data as data_lib
 
         batch_size = batch_size or self.batch_size
-        per_step = getattr(model, "real_batches_per_step", 1) if model is not None else 1
+        if model is not None:
+            per_step = getattr(model, "real_batches_per_step", 1)
+        else:
+            from tfgans import models
+
+            per_step = getattr(models, self.flavor).real_batches_for(**self.flavor_kwargs)
         return data_lib.load(self.dataset, batch_size * per_step, data_dir=data_dir,
                              value_range=self.value_range, **{**self.data_kwargs, **kwargs})
 

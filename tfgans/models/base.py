@@ -66,6 +66,12 @@ class GANModel(keras.Model):
     #: How the flavor's arguments name that count, for error messages.
     real_batches_name: str = "real_batches_per_step"
 
+    @classmethod
+    def real_batches_for(cls, **kwargs) -> int:
+        """``real_batches_per_step`` of the flavor built with ``kwargs`` (without building it)."""
+        del kwargs
+        return 1
+
     def __init__(
         self,
         generator: keras.Model,

@@ -72,6 +72,10 @@ class CFGGAN(GANModel):
 
     metric_names: Sequence[str] = ("d_loss", "g_loss", "g_approx", "ave_update", "g_norm", "d_norm")
 
+    @classmethod
+    def real_batches_for(cls, num_steps=15, d_updates=1, **kwargs) -> int:
+        return int(num_steps) * int(d_updates)
+
     def __init__(self, generator, discriminator, latent_dim: int = 100, num_steps: int = 15, eta: float = 0.5,
                  d_updates: int = 1, num_targets: int = 640, approx_epochs: int = 10, approx_batch_size: int = 64,
                  approx_decay: float = 0.1, approx_max_decays: int = 3, copies_training_mode: bool = True,

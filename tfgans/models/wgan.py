@@ -37,6 +37,10 @@ class _WassersteinGAN(GANModel):
 
     real_batches_per_step = 5
 
+    @classmethod
+    def real_batches_for(cls, n_critic=5, **kwargs) -> int:
+        return int(n_critic)
+
     def __init__(self, generator, discriminator, latent_dim=100, n_critic=5, gen_batch_multiple=1, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         if int(n_critic) != n_critic or n_critic < 1:
