@@ -187,3 +187,19 @@ def test_johnson_initialisation_and_the_fc_approximator():
     assert [r[1] for r in rows(fc) if r[0] == "Dense"] == [512, 512, 1024] and fc.output_shape == (None, 32, 32, 1)
     with pytest.raises(ValueError, match="divisible by 2\\^depth"):
         nets.johnson.dcganx_discriminator((28, 28, 1))
+
+
+def test_johnson_resnet4_nets_match_the_reference_shapes():
+    d = nets.johnson.resnet4_discriminator()
+    assert [tuple(x.output.shape[1:]) for x in d.layers[:4]] == [(32, 32, 64), (16, 16, 128), (8, 8, 256),
+                                                                  (4, 4, 512)]
+    assert d.output_shape == (None, 1)
+    g = nets.johnson.resnet4_approximator()
+    assert rows(g)[1][5] == (4, 4, 512)
+    assert [tuple(x.output.shape[1:]) for x in g.layers[2:6]] == [(8, 8, 256), (16, 16, 128), (32, 32, 64),
+                                                                   (64, 64, 64)]
+    assert g.output_shape == (None, 64, 64, 3) and rows(g)[-1][4] == "tanh"
+    block = d.layers[1]
+    assert not block.conv0.use_bias and not block.conv1.use_bias  # the reference's key typo, as in dcganx
+    restored = keras.Sequential.from_config(d.get_config())
+    assert restored.count_params() == d.count_params()

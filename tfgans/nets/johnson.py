@@ -10,6 +10,11 @@ Adversarial Models", arXiv:1801.06309), as the authors' PyTorch code builds them
   then ``depth - 1`` blocks of [ReLU, 5x5 stride-2 transposed convolution (n -> n/2), batch norm, ReLU, 1x1
   convolution, batch norm], then ReLU, a 5x5 stride-2 transposed convolution to the image channels and tanh.
 * ``fc_approximator`` (``fcn_G``): two ReLU layers of 512 units, a linear map to the pixels and tanh.
+* ``resnet4_discriminator`` / ``resnet4_approximator`` (``resnet4_D`` / ``resnet4_G``): the 64x64 (LSUN) nets,
+  3x3 convolutions, one residual block per resolution, batch norm after the second convolution only, 1x1
+  shortcuts; D average-pools 64 -> 128 -> 256 -> 512 channels down to 4x4, G~ up-samples (nearest) 512 -> 256
+  -> 128 -> 64 -> 64, then a convolution and tanh. tfgans has no 64x64 dataset preset; the nets are here for
+  users who bring one.
 
 Reference defaults (``train_cfggan.py``): MNIST is 28x28 padded to 32x32 with the background value and uses
 width 32, depth 3 (32 -> 64 -> 128 channels, 4x4 at the end); SVHN width 64. Initialisation (``utils.py``):
@@ -26,7 +31,8 @@ import keras
 from keras import layers
 
 __all__ = ["dcganx_discriminator", "dcganx_approximator", "fc_approximator", "mnist_discriminator",
-           "mnist_approximator", "mnist_fc_approximator", "svhn_discriminator", "svhn_approximator"]
+           "mnist_approximator", "mnist_fc_approximator", "svhn_discriminator", "svhn_approximator",
+           "ResnetDBlock", "ResnetGBlock", "resnet4_discriminator", "resnet4_approximator"]
 
 #: MNIST's 28x28 digits padded to 32x32 (``data.py``: the background value, -1 after scaling).
 MNIST_SHAPE = (32, 32, 1)
@@ -143,3 +149,95 @@ def svhn_discriminator(**kwargs) -> keras.Sequential:
 def svhn_approximator(latent_dim: int = 100, **kwargs) -> keras.Sequential:
     """The reference's SVHN approximator: ``dcganx_G`` width 64, depth 3, to 32x32x3."""
     return dcganx_approximator(latent_dim, (32, 32, 3), **{"width": 64, **kwargs})
+
+
+# --- resnet4 (netdef.py resnet4_D / resnet4_G), the reference's 64x64 (LSUN) nets -------------------------------
+
+
+def _conv(filters, kernel, init, bias):
+    return layers.Conv2D(filters, kernel, padding="same", use_bias=bias, kernel_initializer=_kernel_init(init, False))
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class ResnetDBlock(layers.Layer):
+    """``resnet4_D``'s block: conv0 3x3, ReLU, conv1 3x3 (to ``filters``), batch norm, 2x2 average pool of
+    both paths, plus a 1x1 shortcut. As the reference: conv0 reads the block's input, not its ReLU (the code
+    computes ``relu(x)`` and then convolves ``x``), and a key typo leaves conv0 and conv1 without bias."""
+
+    def __init__(self, filters: int, first: bool = False, batch_norm: bool = True, init: str = "reference", **kw):
+        super().__init__(**kw)
+        self.filters, self.first, self.batch_norm, self.init = int(filters), bool(first), bool(batch_norm), init
+
+    def build(self, input_shape):
+        channels = int(input_shape[-1])
+        self.conv0 = _conv(self.filters if self.first else channels, 3, self.init, bias=False)
+        self.conv1 = _conv(self.filters, 3, self.init, bias=False)
+        self.norm = _batch_norm() if self.batch_norm else None
+        self.shortcut = layers.Conv2D(self.filters, 1, use_bias=False,
+                                      kernel_initializer=_kernel_init("kaiming", linear=True))
+        self.pool = layers.AveragePooling2D(2)
+
+    def call(self, x, training=False):
+        o = self.conv1(keras.ops.relu(self.conv0(x)))
+        if self.norm is not None:
+            o = self.norm(o, training=training)
+        return self.pool(o) + self.shortcut(self.pool(x))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1] // 2, input_shape[2] // 2, self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "first": self.first,
+                "batch_norm": self.batch_norm, "init": self.init}
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class ResnetGBlock(layers.Layer):
+    """``resnet4_G``'s block: ReLU, 2x nearest up-sampling, conv0 3x3, ReLU, conv1 3x3, batch norm, plus a 1x1
+    shortcut of the block's input, up-sampled."""
+
+    def __init__(self, filters: int, batch_norm: bool = True, init: str = "reference", **kw):
+        super().__init__(**kw)
+        self.filters, self.batch_norm, self.init = int(filters), bool(batch_norm), init
+
+    def build(self, input_shape):
+        self.conv0 = _conv(self.filters, 3, self.init, bias=True)
+        self.conv1 = _conv(self.filters, 3, self.init, bias=True)
+        self.norm = _batch_norm() if self.batch_norm else None
+        self.shortcut = layers.Conv2D(self.filters, 1, use_bias=False,
+                                      kernel_initializer=_kernel_init("kaiming", linear=True))
+        self.up = layers.UpSampling2D(2, interpolation="nearest")
+
+    def call(self, x, training=False):
+        o = self.conv1(keras.ops.relu(self.conv0(self.up(keras.ops.relu(x)))))
+        if self.norm is not None:
+            o = self.norm(o, training=training)
+        return o + self.up(self.shortcut(x))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1] * 2, input_shape[2] * 2, self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "batch_norm": self.batch_norm, "init": self.init}
+
+
+def resnet4_discriminator(image_shape=(64, 64, 3), width: int = 64, batch_norm: bool = True,
+                          init: str = "reference", name: str = "johnson_resnet4_discriminator") -> keras.Sequential:
+    """CFG-GAN's ``resnet4_D``: four down-sampling blocks (width, 2, 4, 8 x width), ReLU, linear to one value."""
+    rows = [keras.Input(image_shape), ResnetDBlock(width, first=True, batch_norm=batch_norm, init=init)]
+    rows += [ResnetDBlock(width * m, batch_norm=batch_norm, init=init) for m in (2, 4, 8)]
+    rows += [layers.ReLU(), layers.Flatten(), layers.Dense(1, kernel_initializer=_kernel_init(init, linear=True))]
+    return keras.Sequential(rows, name=name)
+
+
+def resnet4_approximator(latent_dim: int = 100, image_shape=(64, 64, 3), width: int = 64, batch_norm: bool = True,
+                         init: str = "reference", name: str = "johnson_resnet4_approximator") -> keras.Sequential:
+    """CFG-GAN's ``resnet4_G``: linear to 8 x width at 1/16 size, four up-sampling blocks (4, 2, 1, 1 x width),
+    ReLU, a 3x3 convolution to the image channels, tanh."""
+    h, w, channels = image_shape
+    rows = [keras.Input((latent_dim,)),
+            layers.Dense(8 * width * (h // 16) * (w // 16), kernel_initializer=_kernel_init(init, linear=True)),
+            layers.Reshape((h // 16, w // 16, 8 * width))]
+    rows += [ResnetGBlock(width * m, batch_norm=batch_norm, init=init) for m in (4, 2, 1, 1)]
+    rows += [layers.ReLU(), _conv(channels, 3, init, bias=True), layers.Activation("tanh")]
+    return keras.Sequential(rows, name=name)
