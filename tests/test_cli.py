@@ -85,3 +85,41 @@ def test_train_semisupervised_preset_resumes_with_its_parameter_average(tmp_path
     assert float(model.initialized.numpy()) == 1.0
     exported = tf.saved_model.load(os.path.join(out, "generator"))
     assert exported.sample(tf.constant(2), tf.constant(0, tf.int64))["images"].shape == (2, 28, 28, 1)
+
+
+def test_bad_numbers_are_refused_before_the_run_folder_is_written(tmp_path, capsys):
+    from tfgans import cli
+
+    out = tmp_path / "run"
+    for option, value in (("--epochs", "0"), ("--epochs", "-1"), ("--batch-size", "0"), ("--steps-per-epoch", "-3"),
+                          ("--g-lr", "0")):
+        assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", str(out), option, value]) == 2
+        assert f"{option} must be positive, got" in capsys.readouterr().err
+    assert not out.exists()  # nothing written: the corrected command starts cleanly
+
+
+def test_damaged_files_and_unwritable_places_are_one_error_line(tmp_path, capsys):
+    from tfgans import cli
+
+    bad = tmp_path / "images.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    assert cli.main(["evaluate", str(bad), "--dataset", "mnist", "--num-samples", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgans: error:") and "Traceback" not in err
+    damaged = tmp_path / "generator"
+    damaged.mkdir()
+    (damaged / "saved_model.pb").write_bytes(b"garbage")
+    assert cli.main(["sample", str(damaged), "--out", str(tmp_path / "g.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgans: error:") and "Traceback" not in err
+
+
+def test_ctrl_c_says_how_to_resume(monkeypatch, capsys):
+    from tfgans import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "train", interrupted)
+    assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", "unused"]) == 130
+    assert capsys.readouterr().err.strip() == "tfgans: interrupted; rerun the same command to resume."

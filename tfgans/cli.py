@@ -362,16 +362,39 @@ def _add_evaluate_parsers(sub):
     train.set_defaults(func=_cmd_classifier_train)
 
 
+def _user_error(error: BaseException) -> Optional[str]:
+    """The one line for an error the user can fix (bad input, a missing or damaged file), else None."""
+    import zipfile
+
+    if isinstance(error, (UsageError, ValueError)):  # DatasetNotFoundError, SettingsMismatchError among them
+        return str(error)
+    if isinstance(error, zipfile.BadZipFile):
+        return f"{error}: the .npz or .keras file is damaged or not what it claims to be; write it again."
+    if isinstance(error, OSError):  # FileNotFoundError, PermissionError, a full disk, ...
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        return (f"{error.strerror or error}{where}: check that the path exists, holds what the option expects "
+                "(re-export or rewrite a damaged file) and, for an output, is writable.")
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(error, (tf.errors.DataLossError, tf.errors.NotFoundError,
+                                             tf.errors.FailedPreconditionError)):
+        return (f"{error.message.splitlines()[0] if error.message else error}: a checkpoint or SavedModel "
+                "file is damaged or missing; point at an intact one, or start a new --out folder.")
+    return None
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    # tfgans.data.DatasetNotFoundError and tfgans.runs.SettingsMismatchError are among these.
-    except (UsageError, FileNotFoundError, ValueError) as e:
-        if os.environ.get("TFGANS_DEBUG"):
+    except KeyboardInterrupt:
+        print("tfgans: interrupted; rerun the same command to resume.", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - sorted into the user's errors and the bugs just below
+        message = _user_error(e)
+        if message is None or os.environ.get("TFGANS_DEBUG"):
             raise
-        print(f"tfgans: error: {e} (set TFGANS_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"tfgans: error: {message} (set TFGANS_DEBUG=1 for the traceback)", file=sys.stderr)
         return 2
 
 
