@@ -127,6 +127,15 @@ def test_chakkarwar_dcgan_wins_compares_final_fids_at_equal_budget():
     assert judge({"gan": gan, "dcgan": flip}).status == CANNOT_TELL  # the last evaluation alone disagrees
 
 
+def test_zhu_cfggan_claim_needs_fid_and_score_to_agree():
+    judge = claim("zhu", "cfg-beats-wgangp").judge
+    good, bad = [{"fid": 20.0, "is": 8.5}], [{"fid": 60.0, "is": 6.0}]
+    assert judge({"cfggan": result("cfggan", good), "wgangp": result("wgangp", bad)}).status == HOLDS
+    assert judge({"cfggan": result("cfggan", bad), "wgangp": result("wgangp", good)}).status == DOES_NOT_HOLD
+    split = [{"fid": 10.0, "is": 5.0}]
+    assert judge({"cfggan": result("cfggan", split), "wgangp": result("wgangp", bad)}).status == CANNOT_TELL
+
+
 # --- the budgeted, resumable engine ----------------------------------------------------------------------------
 
 
