@@ -40,5 +40,7 @@ def save_grid(images, path: str, ncols: Optional[int] = None) -> str:
     grid = make_grid(images, ncols)
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
-    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(path)
+    tmp = f"{path}.tmp-{os.getpid()}.png"  # written aside, then renamed: a kill leaves no half PNG
+    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(tmp)
+    os.replace(tmp, path)
     return path
