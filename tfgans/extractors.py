@@ -68,17 +68,19 @@ class FeatureExtractor:
     def check_images(self, images, value_range=None) -> np.ndarray:
         """Returns ``images`` as a uint8 numpy array ``[N, H, W, C]``, or raises :class:`ImageFormatError`.
 
+        Grayscale arrays without the channel axis (``[N, 28, 28]``) get it.
+
         Float images are accepted only with their ``value_range`` (e.g. ``(-1, 1)`` for a tanh generator),
         and are then mapped to uint8 with :func:`tfgans.data.to_uint8`.
         """
         images = images.numpy() if isinstance(images, tf.Tensor) else np.asarray(images)
         expected = "[N, " + ", ".join(str(v) for v in self.image_shape) + "]"
+        if images.ndim == 3 and tuple(images.shape[1:]) == self.image_shape[:2] and self.image_shape[2] == 1:
+            images = images[..., None]  # [N, 28, 28]: the usual shape of MNIST arrays, the channel implied
         if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
-            fix = (" Add the channel axis with images[..., None]."
-                   if images.ndim == 3 and tuple(images.shape[1:]) == self.image_shape[:2] else "")
             raise ImageFormatError(
                 f"The {self.name} takes uint8 images {expected}; got shape {list(images.shape)}. Evaluate "
-                f"images of the dataset the extractor is for.{fix}"
+                f"images of the dataset the extractor is for."
             )
         if images.shape[0] == 0:
             raise ImageFormatError("No images to evaluate (got an empty batch).")
