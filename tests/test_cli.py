@@ -88,8 +88,6 @@ def test_train_semisupervised_preset_resumes_with_its_parameter_average(tmp_path
 
 
 def test_bad_numbers_are_refused_before_the_run_folder_is_written(tmp_path, capsys):
-    from tfgans import cli
-
     out = tmp_path / "run"
     for option, value in (("--epochs", "0"), ("--epochs", "-1"), ("--batch-size", "0"), ("--steps-per-epoch", "-3"),
                           ("--g-lr", "0")):
@@ -99,8 +97,6 @@ def test_bad_numbers_are_refused_before_the_run_folder_is_written(tmp_path, caps
 
 
 def test_damaged_files_and_unwritable_places_are_one_error_line(tmp_path, capsys):
-    from tfgans import cli
-
     bad = tmp_path / "images.npz"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     assert cli.main(["evaluate", str(bad), "--dataset", "mnist", "--num-samples", "10"]) == 2
@@ -115,11 +111,18 @@ def test_damaged_files_and_unwritable_places_are_one_error_line(tmp_path, capsys
 
 
 def test_ctrl_c_says_how_to_resume(monkeypatch, capsys):
-    from tfgans import cli
-
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "train", interrupted)
     assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", "unused"]) == 130
     assert capsys.readouterr().err.strip() == "tfgans: interrupted; rerun the same command to resume."
+
+
+def test_evaluate_refuses_fewer_images_than_asked_for_before_the_reference(tmp_path, capsys, monkeypatch):
+    from tfgans import evaluation
+
+    monkeypatch.setattr(evaluation.Evaluator, "reference", lambda self: pytest.fail("reference computed"))
+    np.savez(tmp_path / "five.npz", images=np.zeros((5, 28, 28, 1), np.uint8))
+    assert cli.main(["evaluate", str(tmp_path / "five.npz"), "--dataset", "mnist"]) == 2
+    assert "holds 5 images, fewer than --num-samples 10000" in capsys.readouterr().err

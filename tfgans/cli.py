@@ -212,6 +212,10 @@ def _cmd_evaluate(args) -> int:
         evaluator = Evaluator(info.name, args.data_dir, args.num_samples, args.metrics, split=args.split,
                               extractor=extractor, cache_dir=getattr(args, "cache_dir", None))
         images = load_generator_images(args.generator, args.num_samples, args.seed)
+        if len(images) < args.num_samples:  # before the real reference of --num-samples images is computed
+            raise ValueError(f"{args.generator} holds {len(images)} images, fewer than --num-samples "
+                             f"{args.num_samples}: pass --num-samples {len(images)} or more images (FID and IS "
+                             "need thousands to be comparable).")
         extractor.check_images(images)
         score_name = "MNIST score" if info.image_shape == (28, 28, 1) else "Inception Score"
         print(f"{info.name}: {args.num_samples} real images of split {args.split!r} as reference; features of "
