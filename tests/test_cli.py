@@ -126,3 +126,11 @@ def test_evaluate_refuses_fewer_images_than_asked_for_before_the_reference(tmp_p
     np.savez(tmp_path / "five.npz", images=np.zeros((5, 28, 28, 1), np.uint8))
     assert cli.main(["evaluate", str(tmp_path / "five.npz"), "--dataset", "mnist"]) == 2
     assert "holds 5 images, fewer than --num-samples 10000" in capsys.readouterr().err
+
+
+def test_evaluate_says_that_kid_has_no_spread_from_few_samples(tmp_path, capsys, tfds_dir):
+    np.savez(tmp_path / "n.npz", images=np.random.default_rng(0).integers(0, 256, (120, 28, 28, 1), dtype=np.uint8))
+    assert cli.main(["evaluate", str(tmp_path / "n.npz"), "--dataset", "mnist", "--num-samples", "120",
+                     "--data-dir", tfds_dir, "--reference-split", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "KID's spread needs more than 1000 samples" in out and "(1 subset)" in out and "± 0.00000" not in out

@@ -193,7 +193,10 @@ def _cmd_reproduce(args) -> int:
 def _format_row(label: str, n: int, results: Dict[str, float]) -> str:
     cells = [f"{label:<30}", f"{n:>6}"]
     cells.append(f"{results['fid']:>9.3f}" if "fid" in results else f"{'-':>9}")
-    cells.append(f"{results['kid']:>10.5f} ± {results['kid_std']:.5f}" if "kid" in results else f"{'-':>20}")
+    if "kid" in results and results["kid_std"] == 0:  # every subset is the whole set: no spread to show
+        cells.append(f"{results['kid']:>10.5f} (1 subset)")
+    else:
+        cells.append(f"{results['kid']:>10.5f} ± {results['kid_std']:.5f}" if "kid" in results else f"{'-':>20}")
     cells.append(f"{results['is']:>7.3f} ± {results['is_std']:.3f}" if "is" in results else f"{'-':>15}")
     cells.append(f"{results['precision']:>9.4f}" if "precision" in results else f"{'-':>9}")
     cells.append(f"{results['recall']:>7.4f}" if "recall" in results else f"{'-':>7}")
@@ -218,6 +221,9 @@ def _cmd_evaluate(args) -> int:
                              "need thousands to be comparable).")
         extractor.check_images(images)
         score_name = "MNIST score" if info.image_shape == (28, 28, 1) else "Inception Score"
+        if "kid" in evaluator.metrics and args.num_samples <= evaluator.kid_subset_size:
+            print(f"note: KID's spread needs more than {evaluator.kid_subset_size} samples (its subset size); "
+                  f"with {args.num_samples} every subset is the whole set.")
         print(f"{info.name}: {args.num_samples} real images of split {args.split!r} as reference; features of "
               f"the {extractor.name} ({extractor.feature_dim}-d); IS = {score_name} of its "
               f"{extractor.num_classes} logits; KID is MMD^2 (x1, not x1000)")
