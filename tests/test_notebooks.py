@@ -109,3 +109,18 @@ def test_report_notebooks_point_at_their_committed_record():
         if path.name != "quickstart.ipynb":
             code = _code(path)
             assert "RECORD = \"results/" in code and "colab.research.google.com" in path.read_text()
+
+
+@pytest.mark.parametrize("key", ["sun", "chakkarwar"])
+def test_committed_report_records_have_verdicts_and_their_figures(key):
+    folder = REPO_ROOT / "notebooks" / "results" / key
+    text = (folder / "report.md").read_text()
+    verdicts = json.loads((folder / "verdicts.json").read_text())
+    claims = {c.key for c in tfgans.reports.get(key).claims}
+    assert set(verdicts) == claims
+    for claim in verdicts.values():
+        assert claim["verdict"] in ("holds", "does not hold", "cannot tell at this budget")
+        assert f"**{claim['verdict']}**" in text
+    links = [line.split("](")[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]
+    assert links and all((folder / name).is_file() for name in links)
+    assert "Command: `tfgans reproduce " + key in text
