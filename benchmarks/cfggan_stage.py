@@ -43,27 +43,10 @@ def main():
     per_stage = (time.perf_counter() - start) / args.stages
 
     reals = next(iter(ds))
-    seeds = tf.constant([[1, 2]], tf.int64)
 
-    @tf.function
-    def d_phase(data):
-        split = gan.split_real_batches(data)
-        batch = tf.shape(split[0])[0]
-        for t in range(gan.num_steps):
-            for u in range(gan.d_updates):
-                fake = gan.move(gan.generator(gan.sample_latent(batch, seeds[0]), training=False), t)
-                with tf.GradientTape() as tape:
-                    loss = tf.reduce_mean(tf.nn.softplus(-gan.discriminator(split[t * gan.d_updates + u],
-                                                                            training=True))) + \
-                        tf.reduce_mean(tf.nn.softplus(gan.discriminator(fake, training=True)))
-                gan.apply_loss(gan.d_optimizer, tape, loss, gan.discriminator.trainable_variables)
-            gan._store_copy(t)
-
-    @tf.function
-    def approximation():
-        z = gan.sample_latent(gan.num_targets, seeds[0])
-        targets = gan._chunked(lambda zc: gan.move(gan.generator(zc, training=False), gan.num_steps), z)
-        return gan._approximate(z, targets, seeds[0])["loss"]
+    seeds = tf.unstack(tf.constant([[1, 2]] * gan.real_batches_per_step, tf.int64))
+    d_phase = tf.function(lambda data: gan.discriminator_phase(gan.split_real_batches(data), seeds))
+    approximation = tf.function(lambda: gan.approximation_phase(seeds[0], seeds[0]))
 
     timings = {}
     for name, fn, arg in (("D updates", d_phase, (reals,)), ("approximation", approximation, ())):

@@ -158,7 +158,6 @@ class CFGGAN(GANModel):
 
     def train_step(self, data):
         reals = self.split_real_batches(data)
-        batch_size = tf.shape(reals[0])[0]
         seeds = tf.unstack(self.step_seeds(self.real_batches_per_step))
         shared = self._shared_seeds(3)  # the same on every replica: latents and shuffles of the approximation
 
@@ -169,7 +168,19 @@ class CFGGAN(GANModel):
         self._assign_generator(weights)
         self.initialized.assign(1.0)
 
-        # D_t for t = 0..T-1, each after U updates against fakes moved t steps by D_0..D_{t-1}.
+        d = self.discriminator_phase(reals, seeds)  # D_0..D_{T-1}
+        g = self.approximation_phase(shared[1], shared[2])  # G~ <- the composite's images
+        return self.update_trackers(d_loss=d["loss"], d_norm=d["grad_norm"], **g)
+
+    def discriminator_phase(self, reals, seeds):
+        """D_t for t = 0..T-1, each after U updates against fakes moved t steps by D_0..D_{t-1} (``icfg``).
+
+        Args:
+            reals: T x U real batches ``[batch, H, W, C]``; seeds: as many stateless latent seeds.
+        Returns:
+            ``loss`` (mean logistic loss of the updates) and ``grad_norm`` (of the last update's gradient).
+        """
+        batch_size = tf.shape(reals[0])[0]
         d_losses = []
         for t in range(self.num_steps):
             for u in range(self.d_updates):
@@ -182,26 +193,28 @@ class CFGGAN(GANModel):
                 d_grads = self.apply_loss(self.d_optimizer, tape, d_loss, self.discriminator.trainable_variables)
                 d_losses.append(d_loss)
             self._store_copy(t)
+        return {"loss": tf.add_n(d_losses) / len(d_losses), "grad_norm": self._unscaled_norm(d_grads)}
 
-        # The approximation: G~ regresses onto the composite's images of N fresh latents.
-        z = self.sample_latent(self.num_targets, shared[1])
+    def approximation_phase(self, latent_seed, shuffle_seed):
+        """G~ regresses onto the composite's images of N fresh latents (``approximate``).
+
+        Returns:
+            The stage's ``g_loss``, ``g_approx``, ``ave_update`` and ``g_norm`` (see the class docstring).
+        """
+        z = self.sample_latent(self.num_targets, latent_seed)
         start = tf.cast(self.generator(z, training=False), tf.float32)
         targets = tf.stop_gradient(self._chunked(lambda zc: self.move(self.generator(zc, training=False),
                                                                       self.num_steps), z))
-        g_values, _ = self.discriminator.stateless_call(
-            [tf.gather(c.value, self.num_steps - 1) for c in self.copies[:len(self.discriminator.trainable_variables)]],
-            [tf.gather(c.value, self.num_steps - 1) for c in self.copies[len(self.discriminator.trainable_variables):]],
-            start[:self.approx_batch_size], training=self.copies_training_mode)
-        approx = self._approximate(z, targets, shared[2])
+        n_trainable = len(self.discriminator.trainable_variables)
+        last = [tf.gather(c.value, self.num_steps - 1) for c in self.copies]  # D_{T-1}: the stage's last D
+        g_values, _ = self.discriminator.stateless_call(last[:n_trainable], last[n_trainable:],
+                                                        start[:self.approx_batch_size],
+                                                        training=self.copies_training_mode)
+        approx = self._approximate(z, targets, shuffle_seed)
         self._assign_generator(approx["weights"])
-
-        return self.update_trackers(
-            d_loss=tf.add_n(d_losses) / len(d_losses),
-            g_loss=losses.modified_generator_loss(g_values),
-            g_approx=approx["loss"],
-            ave_update=tf.reduce_mean(tf.abs(targets - start)) / self.num_steps,
-            g_norm=approx["grad_norm"],
-            d_norm=self._unscaled_norm(d_grads))
+        return {"g_loss": losses.modified_generator_loss(g_values), "g_approx": approx["loss"],
+                "ave_update": tf.reduce_mean(tf.abs(targets - start)) / self.num_steps,
+                "g_norm": approx["grad_norm"]}
 
     # --- pieces of a stage -----------------------------------------------------------------------------------
 
