@@ -71,7 +71,8 @@ EXPECTED = {
     "sun.ipynb": (7, ["sun_quick/report.md", "sun_quick/fid.png", "sun_quick/samples.png"]),
     "chakkarwar.ipynb": (7, ["chakkarwar_quick/report.md", "chakkarwar_quick/gan_loss.png"]),
     "kapoor.ipynb": (11, ["kapoor_quick/report.md", "kapoor_quick/lstm_loss.png"]),
-    "daw_salimans.ipynb": (1, ["daw_quick/report.md", "daw_quick/mnist_100labels_seed1/curve.csv"]),
+    "daw_salimans.ipynb": (2, ["daw_quick/report.md", "daw_quick/errors.png",
+                               "daw_quick/mnist_100labels_seed1/curve.csv"]),
     "zhu.ipynb": (5, ["zhu_quick/report.md", "zhu_quick/fid.png", "zhu_quick/cfggan/samples"]),
 }
 

@@ -75,8 +75,29 @@ def _run(report: Report, out: str, *, data_dir=None, budget_minutes=None, quick=
              semisup.format_row("mnist", _LABELS, results["seeds"]), "", "## Verdicts", "",
              "| claim | verdict | evidence |", "|---|---|---|"]
     lines += [f"| {c.text} | **{v.status}** | {v.evidence} |" for c, v in verdicts]
-    lines += ["", "Per-epoch record of each seed: `<seed folder>/curve.csv`."]
+    lines += ["", "Per-epoch record of each seed: `<seed folder>/curve.csv`.", "", "## Figures", "",
+              f"![test errors per epoch]({os.path.basename(_plot_errors(results, out))})"]
     return runs.write_text(os.path.join(out, "report.md"), "\n".join(lines) + "\n")
+
+
+def _plot_errors(results, out: str) -> str:
+    """Test errors of the parameter average per epoch, one line per seed, with the paper's and Daw's figures."""
+    from tfgans.figures import _figure, _save
+
+    fig = _figure()(figsize=(6.4, 3.6))
+    ax = fig.add_subplot()
+    for i, result in enumerate(results["seeds"]):
+        curve = result["curve"]
+        ax.plot([row["epoch"] for row in curve], [row["errors"] for row in curve], "o-", markersize=3,
+                label=f"tfgans, seed {i + 1}")
+    ax.axhline(_PAPER[0], color="k", lw=0.8, label="Salimans et al. (300 epochs)")
+    ax.axhline(_DAW[0], color="gray", lw=0.8, label="Daw et al.")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("MNIST test errors / 10000")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    return _save(fig, os.path.join(out, "errors.png"))
 
 
 def add_parser(subparsers):
