@@ -234,8 +234,10 @@ def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], 
                         free=("budget_seconds",))
     progress_path = os.path.join(run_dir, "progress.json")
     progress = runs.read_json(progress_path) or {}
-    if progress.get("done") and not _extends(progress, read_result(entry, run_dir), budget_seconds, clock):
-        return read_result(entry, run_dir)
+    if progress.get("done"):
+        done = read_result(entry, run_dir)
+        if not _extends(progress, done, budget_seconds, clock):
+            return done
     keras.utils.set_random_seed(seed)
     model = preset.build(seed=seed)
     ds = preset.load_data(data_dir, model=model, seed=seed, split=split, download=download)
@@ -265,7 +267,7 @@ def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], 
     stopped = stopped or recorder.stopped_by or "epochs"
     runs.write_json(progress_path, {"done": True, "stopped_by": stopped,
                                     "first_step_seconds": recorder.first_step_seconds})
-    _save_final_grid(model, os.path.join(run_dir, "final.png"), seed, value_range)
+    _save_final_grid(model, os.path.join(run_dir, "final.png"), seed)
     del model
     keras.backend.clear_session()
     return read_result(entry, run_dir)
@@ -308,11 +310,10 @@ class _SaveAfter(keras.callbacks.Callback):
         self.checkpoint.on_train_end(logs)
 
 
-def _save_final_grid(model, path, seed, value_range, num=64):
+def _save_final_grid(model, path, seed, num=64):
     from tfgans.sampling import sample_generator
     from tfgans.images import save_grid
 
-    del value_range  # sample_generator reads it off the generator
     save_grid(sample_generator(model, num, seed), path)
 
 

@@ -321,10 +321,6 @@ class CFGGAN(GANModel):
 
     # --- state ---------------------------------------------------------------------------------------------
 
-    def build_optimizers(self):
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-
     def checkpoint_state(self) -> dict:
         return {**super().checkpoint_state(), "initialized": self.initialized,
                 **{f"d_copy_{i}": c for i, c in enumerate(self.copies)}}
