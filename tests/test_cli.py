@@ -28,7 +28,7 @@ def test_train_writes_grids_logs_checkpoints_and_export_and_resumes(tfds_dir, tm
     grid = np.asarray(Image.open(os.path.join(out, "samples", "epoch_0002.png")))
     assert grid.shape == (2 * 30 + 2, 2 * 30 + 2)  # 2x2 tiles of 28x28 with 2-pixel gaps
     assert any(f.startswith("events") for _, _, files in os.walk(os.path.join(out, "logs")) for f in files)
-    assert os.path.exists(os.path.join(out, "checkpoints", "ckpt-2.index"))
+    assert os.path.exists(os.path.join(out, "checkpoints", "ckpt-4.index"))  # numbered by steps done
     assert os.path.exists(os.path.join(out, "generator", "saved_model.pb"))
 
     # The same command with more epochs continues after epoch 2 instead of starting again.

@@ -76,3 +76,33 @@ def test_pad_to_pads_with_the_background_value_of_the_range(tfds_dir):
     assert (x[:, :2] == -1).all() and (x[:, :, 30:] == -1).all()  # the background of [-1, 1] data
     with pytest.raises(ValueError, match="pad_to=20 is smaller"):
         data.load("mnist", batch_size=4, data_dir=tfds_dir, pad_to=20)
+
+
+def test_a_stream_started_at_batch_k_is_the_whole_stream_after_k_batches(tfds_dir):
+    def batches(start, n):
+        ds = data.load("mnist", 64, data_dir=tfds_dir, split="test[:200]", seed=3, start=start)
+        return [b for b in ds.take(n).as_numpy_iterator()]
+
+    whole = batches(0, 7)  # 3 batches per epoch: epochs 0, 1 and a batch of epoch 2
+    for k in (1, 3, 4):
+        for a, b in zip(whole[k:], batches(k, 7 - k)):
+            np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(whole[0], whole[3])  # each epoch has its own order
+    assert data.batches_per_epoch("mnist", 64, split="test[:200]", data_dir=tfds_dir) == 3
+    with pytest.raises(ValueError, match="start must be"):
+        data.load("mnist", 64, data_dir=tfds_dir, split="test[:200]", start=-1)
+
+
+def test_a_semisupervised_stream_started_at_batch_k_is_the_whole_stream_after_k_batches():
+    def batches(start, n):
+        ds = data.load_semisupervised("mnist", 20, batch_size=30, seed=1, start=start)
+        return [b for b in ds.take(n).as_numpy_iterator()]
+
+    with tfds.testing.mock_data(num_examples=250):
+        whole = batches(0, 20)  # 8 batches per epoch; the 20 labels repeat every 2/3 batch
+        for k in (1, 8, 13):
+            for a, b in zip(whole[k:], batches(k, 20 - k)):
+                for key in a:
+                    np.testing.assert_array_equal(a[key], b[key])
+    assert not np.array_equal(whole[0]["x_unl"], whole[8]["x_unl"])
+    assert not np.array_equal(whole[0]["x_unl"], whole[0]["x_unl2"])

@@ -72,42 +72,80 @@ def _set_mixed_precision(enabled: bool) -> str:
 def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_size: Optional[int] = None,
           g_lr: Optional[float] = None, d_lr: Optional[float] = None, data_dir: Optional[str] = None,
           download: bool = False, seed: int = 0, steps_per_epoch: Optional[int] = None,
-          mixed_precision: bool = False, num_samples: int = 64, verbose="auto"):
+          mixed_precision: bool = False, num_samples: int = 64, verbose="auto", restart: bool = False,
+          checkpoint_minutes: float = 5.0, checkpoint_steps: Optional[int] = None):
     """Trains a preset with progress bars, sample grids, TensorBoard logs and resumable checkpoints, then
-    exports the generator to ``<out>/generator``. Rerunning the same call resumes an interrupted run.
+    exports the generator to ``<out>/generator``.
+
+    Rerunning the same call resumes an interrupted run where it stopped, within an epoch too: checkpoints are
+    written every ``checkpoint_minutes`` (and ``checkpoint_steps`` batches, if given), after every epoch and
+    on SIGINT/SIGTERM, and the data stream restarts at the batch the run reached (``tfgans.data.load(start=)``),
+    so a resumed run trains on the batches the uninterrupted one would have. ``restart`` moves an earlier
+    run in ``out`` aside (into ``out/previous-<time>/``) and starts over.
 
     Returns:
         The trained model.
+
+    Raises:
+        tfgans.callbacks.TrainingInterrupted: a signal stopped training after a checkpoint.
+        tfgans.runs.LostRunError: ``out`` trained before but holds no readable checkpoint (pass ``restart``).
     """
     import keras
 
-    from tfgans import callbacks, export, presets
-
-    from tfgans import runs
+    from tfgans import callbacks, data as data_lib, export, presets, runs
 
     preset = presets.get(preset_name)
     _check_positive(epochs=epochs, batch_size=batch_size, g_lr=g_lr, d_lr=d_lr, steps_per_epoch=steps_per_epoch,
-                    num_samples=num_samples)
-    os.makedirs(out, exist_ok=True)
+                    num_samples=num_samples, checkpoint_minutes=checkpoint_minutes,
+                    checkpoint_steps=checkpoint_steps)
+    if restart:
+        moved = runs.move_aside(out)
+        if moved:
+            print(f"tfgans: --restart: moved the earlier run in {out} to {moved}")
     run_config = {"preset": preset.name, "batch_size": batch_size or preset.batch_size,
                   "g_lr": g_lr if g_lr is not None else preset.g_lr,
                   "d_lr": d_lr if d_lr is not None else preset.d_lr, "seed": seed,
                   "mixed_precision": bool(mixed_precision), "steps_per_epoch": steps_per_epoch}
+    os.makedirs(out, exist_ok=True)
     runs.check_settings(out, run_config)
     policy = _set_mixed_precision(mixed_precision)
     keras.utils.set_random_seed(seed)
     strategy = _strategy()
     with strategy.scope():
         model = preset.build(seed=seed, g_lr=g_lr, d_lr=d_lr)
-    ds = preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed)
-    if steps_per_epoch:
-        ds = ds.take(steps_per_epoch)
+    checkpoint = callbacks.Checkpoint(os.path.join(out, "checkpoints"), every_n_minutes=checkpoint_minutes,
+                                      every_n_steps=checkpoint_steps, save_on_signal=True,
+                                      restore_on_train_begin=False)
+    with strategy.scope():
+        checkpoint.restore(model)
+    runs.refuse_lost_run(out, restored=checkpoint.restored_from is not None)
+    if checkpoint.restored_from is None:
+        checkpoint.save()  # from here on the folder always holds a checkpoint of its run
     epochs = epochs or preset.epochs
-    cbs = callbacks.run_callbacks(out, seed=seed, value_range=data_range(preset), num_samples=num_samples)
+    batch = run_config["batch_size"] * getattr(model, "real_batches_per_step", 1)
+    per_epoch = steps_per_epoch or data_lib.batches_per_epoch(preset.dataset, batch, data_dir=data_dir,
+                                                              download=download)
+    position = checkpoint.position
+
+    def stream(start):
+        return preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed,
+                                start=start)
+
+    cbs = callbacks.run_callbacks(out, seed=seed, value_range=data_range(preset), num_samples=num_samples,
+                                  checkpoint=checkpoint)
     print(f"tfgans: training {preset.name} ({preset.source}, {preset.table}) on {preset.dataset} for {epochs} "
-          f"epochs, batch {run_config['batch_size']}, {policy}, {strategy.num_replicas_in_sync} replica(s); "
-          f"output in {out}")
-    model.fit(ds, epochs=epochs, callbacks=cbs, verbose=verbose)
+          f"epochs of {per_epoch} steps, batch {run_config['batch_size']}, {policy}, "
+          f"{strategy.num_replicas_in_sync} replica(s); output in {out}")
+    try:
+        if position["batch"] and position["epoch"] < epochs:
+            # The rest of the epoch the run was killed in, then whole epochs from the next one.
+            model.fit(stream(position["step"]), initial_epoch=position["epoch"], epochs=position["epoch"] + 1,
+                      steps_per_epoch=per_epoch - position["batch"], callbacks=cbs, verbose=verbose)
+        if position["epoch"] < epochs:
+            model.fit(stream(position["step"]), initial_epoch=position["epoch"], epochs=epochs,
+                      steps_per_epoch=per_epoch, callbacks=cbs, verbose=verbose)
+    finally:
+        checkpoint.remove_signal_handlers()
     path = export.save_generator(model, os.path.join(out, "generator"), value_range=data_range(preset))
     print(f"tfgans: exported the generator to {path}; sample with `tfgans sample {path} --n 64 --out grid.png`")
     return model
@@ -133,7 +171,8 @@ def _cmd_train(args) -> int:
         train(args.preset, args.out, epochs=args.epochs, batch_size=args.batch_size, g_lr=args.g_lr,
               d_lr=args.d_lr, data_dir=args.data_dir, download=args.download, seed=args.seed,
               steps_per_epoch=args.steps_per_epoch, mixed_precision=args.mixed_precision,
-              num_samples=args.num_samples, verbose=args.verbose)
+              num_samples=args.num_samples, verbose=args.verbose, restart=args.restart,
+              checkpoint_minutes=args.checkpoint_minutes, checkpoint_steps=args.checkpoint_steps)
     except NaNLossError as e:
         print(f"tfgans: error: {e}", file=sys.stderr)
         return 3
@@ -293,6 +332,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-samples", type=int, default=64, help="images in each epoch's sample grid")
     p.add_argument("--verbose", default="auto", type=lambda v: v if v == "auto" else int(v),
                    help="Keras verbosity: auto, 0, 1 (progress bar) or 2 (a line per epoch)")
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0,
+                   help="also checkpoint within epochs every this many minutes (5); a kill loses at most that")
+    p.add_argument("--checkpoint-steps", type=int, default=None,
+                   help="also checkpoint every this many batches")
+    p.add_argument("--restart", action="store_true",
+                   help="start over: move an earlier run in --out into --out/previous-<time>/ (nothing is deleted)")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("reproduce", help="run a report's experiment: figures, scores and report.md with verdicts",

@@ -22,6 +22,7 @@ __all__ = [
     "DatasetInfo",
     "DatasetNotFoundError",
     "load",
+    "batches_per_epoch",
     "load_images",
     "dataset_info",
     "to_uint8",
@@ -149,6 +150,7 @@ def load(
     seed: Optional[int] = None,
     download: bool = False,
     pad_to: Optional[int] = None,
+    start: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Streams a dataset as batches of images scaled to ``value_range``.
 
@@ -169,6 +171,11 @@ def load(
         pad_to: pad the images symmetrically to ``pad_to x pad_to`` with the background value (pixel 0, the
             low end of ``value_range``): CFG-GAN's reference code trains on MNIST's 28x28 digits padded to
             32x32 (riejohnson/cfg-gan-pt, ``data.py``).
+        start: a position in an endless stream, for resuming exactly: the stream's batch ``k`` is batch
+            ``k % b`` of epoch ``k // b`` (``b`` = :func:`batches_per_epoch`), each epoch shuffled by its own
+            seed (from ``seed`` and the epoch number only), and it begins at batch
+            ``start``. Pass ``steps_per_epoch`` to ``fit``. A run killed after ``k`` batches and resumed
+            with ``start=k`` sees the batches the uninterrupted run would have seen.
 
     Returns:
         A ``tf.data.Dataset`` of float32 ``[batch_size, H, W, C]`` images (and int64 ``[batch_size]`` labels).
@@ -189,17 +196,53 @@ def load(
         ds = ds.cache()
     if pad_to:
         ds = ds.map(_padder(info, pad_to, with_labels), num_parallel_calls=tf.data.AUTOTUNE)
-    if repeat:
-        ds = ds.repeat()
-    if shuffle:
-        buffer = shuffle_buffer or _num_examples(tfds_info, split, info)
-        ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    buffer = shuffle_buffer or _num_examples(tfds_info, split, info)
+    if start is not None:
+        ds = _stream_from(ds, start, _num_examples(tfds_info, split, info) // batch_size, buffer if shuffle else None, 0 if seed is None else seed, batch_size)
+    else:
+        if repeat:
+            ds = ds.repeat()
+        if shuffle:
+            ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+        ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     if with_labels:
         ds = ds.map(lambda x, y: (scale_images(x, low_high), y), num_parallel_calls=tf.data.AUTOTUNE)
     else:
         ds = ds.map(lambda x: scale_images(x, low_high), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _stream_from(examples, start: int, per_epoch: int, buffer: Optional[int], seed: int, batch_size: int):
+    """The endless stream of :func:`load`'s ``start``: epoch ``e`` is ``examples`` shuffled with seed
+    ``(seed, e)``, batched with the remainder dropped; it begins at batch ``start``."""
+    if start < 0:
+        raise ValueError(f"start must be a batch position >= 0, got {start}.")
+    if per_epoch < 1:
+        raise ValueError(f"The split holds fewer examples than one batch of {batch_size}; lower the batch size.")
+
+    def epoch(e):
+        ordered = examples
+        if buffer:
+            # A fixed graph-level seed for this function's graph: the order is then (seed, e)'s alone, not
+            # the caller's global seed's (and a global seed of 0 would make TensorFlow test the tensor
+            # op-seed as a Python bool).
+            tf.random.set_seed(87654321)
+            ordered = ordered.shuffle(buffer, seed=tf.constant(seed, tf.int64) * 1_000_003 + e,
+                                      reshuffle_each_iteration=False)
+        return ordered.batch(batch_size, drop_remainder=True)
+
+    return tf.data.Dataset.counter(start // per_epoch).flat_map(epoch).skip(start % per_epoch)
+
+
+def batches_per_epoch(name: str, batch_size: int, *, split: str = "train", data_dir: Optional[str] = None,
+                      download: bool = False) -> int:
+    """Full batches of ``batch_size`` in one pass over ``split`` (the remainder dropped)."""
+    info = dataset_info(name)
+    _, tfds_info = _tfds_load(info, split, data_dir, download)
+    n = _num_examples(tfds_info, split, info)
+    if n < batch_size:
+        raise ValueError(f"{name} split {split!r} holds {n} examples, fewer than one batch of {batch_size}.")
+    return n // batch_size
 
 
 def _padder(info: DatasetInfo, size: int, with_labels: bool):
@@ -299,6 +342,7 @@ def load_semisupervised(
     split: str = "train",
     value_range="tanh",
     download: bool = False,
+    start: Optional[int] = None,
 ) -> tf.data.Dataset:
     """The training stream of a semi-supervised GAN (Salimans et al. 2016, sec. 5): one ``fit`` consumes it.
 
@@ -326,6 +370,10 @@ def load_semisupervised(
         split: the split the unlabeled stream and the labeled subset come from.
         value_range: ``"tanh"`` ([-1, 1]), ``"sigmoid"`` ([0, 1]) or ``(low, high)``.
         download: allow tensorflow-datasets to download a missing dataset.
+        start: an endless stream that begins at batch ``start``, as :func:`load`'s: epoch ``e`` of each
+            unlabeled stream and repetition ``r`` of the labeled subset are permutations drawn from
+            ``(seed, e)`` and ``(seed, r)`` (``tf.random.experimental.index_shuffle``), so a resumed run sees
+            the uninterrupted run's batches. Pass ``steps_per_epoch`` to ``fit``.
 
     Raises:
         ValueError: ``num_labeled`` is not a multiple of the number of classes or exceeds what the split
@@ -350,15 +398,33 @@ def load_semisupervised(
     images = tf.constant(images)
     x_lab, y_lab = tf.gather(images, chosen), tf.constant(labels[chosen])
 
+    def permutations(size, stream_seed, first, batch=None):
+        # Permutation r of range(size) is a stateless function of (stream_seed, r): a stream can start anywhere.
+        # With ``batch``, each permutation is batched on its own (an epoch drops its remainder).
+        def one(r):
+            key = tf.stack([tf.constant(stream_seed, tf.int64), r])
+            order = tf.data.Dataset.range(size).batch(size).map(
+                lambda i: tf.random.experimental.index_shuffle(i, key, size - 1)).unbatch()
+            return order.batch(batch, drop_remainder=True) if batch else order
+        return tf.data.Dataset.counter(first).flat_map(one)
+
     def unlabeled(shuffle_seed):
         # Shuffle indices and gather whole batches: one copy of the split serves both streams.
+        if start is not None:
+            per_epoch = n // batch_size
+            return permutations(n, shuffle_seed, start // per_epoch, batch_size).skip(start % per_epoch)
         return (tf.data.Dataset.range(n).shuffle(n, seed=shuffle_seed, reshuffle_each_iteration=True)
                 .batch(batch_size, drop_remainder=True))
 
     # shuffle -> repeat: every repetition is a fresh permutation of the subset, the reference's tiling.
-    labeled = (tf.data.Dataset.range(num_labeled)
-               .shuffle(num_labeled, seed=seed + 3, reshuffle_each_iteration=True)
-               .repeat().batch(batch_size, drop_remainder=True))
+    if start is not None:
+        taken = start * batch_size
+        labeled = (permutations(num_labeled, seed + 3, taken // num_labeled).skip(taken % num_labeled)
+                   .batch(batch_size, drop_remainder=True))
+    else:
+        labeled = (tf.data.Dataset.range(num_labeled)
+                   .shuffle(num_labeled, seed=seed + 3, reshuffle_each_iteration=True)
+                   .repeat().batch(batch_size, drop_remainder=True))
 
     def assemble(unl, unl2, lab):
         return {

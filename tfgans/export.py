@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from typing import Optional
 
 import tensorflow as tf
@@ -83,7 +84,11 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
     archive.add_endpoint("sample", sample,
                          input_signature=[tf.TensorSpec([], tf.int32, name="n"),
                                           tf.TensorSpec([], tf.int64, name="seed")])
-    archive.write_out(path, verbose=False)
+    # Written aside and renamed into place, so an interrupted export never leaves a half-written folder.
+    tmp = f"{os.path.normpath(path)}.tmp-{os.getpid()}"
+    if os.path.exists(tmp):
+        shutil.rmtree(tmp)
+    archive.write_out(tmp, verbose=False)
     metadata = {
         "latent_dim": latent_dim,
         "latent_distribution": latent_distribution,
@@ -92,8 +97,15 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         "image_shape": list(synthesize(tf.zeros([1, latent_dim])).shape[1:]),
         "generator": generator.name,
     }
-    with open(os.path.join(path, METADATA_FILE), "w") as f:
+    with open(os.path.join(tmp, METADATA_FILE), "w") as f:
         json.dump(metadata, f, indent=2)
+    old = None
+    if os.path.exists(path):
+        old = f"{os.path.normpath(path)}.old-{os.getpid()}"
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old:
+        shutil.rmtree(old)
     return path
 
 

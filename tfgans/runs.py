@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any, Dict, Optional, Tuple
 
-__all__ = ["SettingsMismatchError", "check_settings", "read_json", "write_json", "write_text"]
+__all__ = ["SettingsMismatchError", "LostRunError", "check_settings", "read_json", "write_json", "write_text",
+           "trained_artifacts", "refuse_lost_run", "move_aside"]
+
+#: What a run folder holds once it has trained: a folder among these that is not empty, or a file.
+ARTIFACTS = ("checkpoints", "samples", "logs", "generator", "curve.csv", "epochs.csv", "steps.csv", "result.json")
 
 
 class SettingsMismatchError(ValueError):
@@ -74,3 +79,53 @@ def check_settings(folder: str, settings: Dict[str, Any], record: str = "run.jso
     if any(previous.get(k) != settings.get(k) for k in free if k in settings):
         write_json(path, {**previous, **{k: settings[k] for k in free if k in settings}})
     return True
+
+
+class LostRunError(ValueError):
+    """A run folder shows a run that trained, but holds no checkpoint to resume it from."""
+
+
+def trained_artifacts(folder: str):
+    """The entries of :data:`ARTIFACTS` in ``folder`` that show a run trained there (non-empty folders, files)."""
+    found = []
+    for name in ARTIFACTS:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) or (os.path.isdir(path) and any(os.scandir(path))):
+            found.append(name)
+    return found
+
+
+def refuse_lost_run(folder: str, restored: bool, flag: str = "--restart"):
+    """Refuses to start over in a folder that trained before but whose checkpoints are gone.
+
+    Starting over there would overwrite the samples, logs and records of the lost run, and a user who
+    deleted or damaged a checkpoint by mistake would never learn it.
+
+    Raises:
+        LostRunError: ``restored`` is False and ``folder`` holds :func:`trained_artifacts`.
+    """
+    found = [] if restored else trained_artifacts(folder)
+    if found:
+        raise LostRunError(
+            f"{folder} holds a run that trained ({', '.join(found)}) but no readable checkpoint to resume it "
+            f"from. Restore checkpoints/ from a backup to resume, or pass {flag} to start over (the old files "
+            "are moved into a previous-<time>/ folder, nothing is deleted).")
+
+
+def move_aside(folder: str) -> str:
+    """Moves everything in ``folder`` (but earlier ``previous-*`` folders) into ``folder/previous-<UTC time>/``;
+    returns that folder, or None when there was nothing to move."""
+    if not os.path.isdir(folder):
+        return None
+    entries = [name for name in os.listdir(folder) if not name.startswith("previous-")]
+    if not entries:
+        return None
+    target = os.path.join(folder, "previous-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime()))
+    suffix = 1
+    while os.path.exists(target + (f"-{suffix}" if suffix > 1 else "")):
+        suffix += 1
+    target += f"-{suffix}" if suffix > 1 else ""
+    os.makedirs(target)
+    for name in entries:
+        os.replace(os.path.join(folder, name), os.path.join(target, name))
+    return target

@@ -317,8 +317,37 @@ class GANModel(keras.Model):
     def checkpoint_state(self) -> dict:
         """The objects a training checkpoint holds (``tfgans.callbacks.Checkpoint``); flavors with more
         training state (a parameter average, an init flag) add theirs."""
-        return {"generator": self.generator, "discriminator": self.discriminator,
-                "g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
+        state = {"generator": self.generator, "discriminator": self.discriminator,
+                 "g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
+        if self.seed_states():
+            state["seed_states"] = self.seed_states()
+        return state
+
+    def seed_states(self) -> list:
+        """The state variables of the nets' random layers (Dropout, GaussianNoise), in layer order.
+
+        Keras keeps them out of ``tf.train.Checkpoint`` and ``.keras`` files (a ``SeedGenerator`` is not
+        tracked), so a reloaded Dropout would draw other masks than the original's next step: the checkpoint
+        and :meth:`save_own_variables` store them explicitly.
+        """
+        states = []
+        for net in (self.generator, self.discriminator):
+            for layer in net._flatten_layers(include_self=True):
+                states.extend(generator.state for generator in getattr(layer, "_seed_generators", ()))
+        return states
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, state in enumerate(self.seed_states()):
+            store[f"seed_state_{i}"] = state.numpy()
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        own = {key: store[key] for key in keys if not key.startswith("seed_state_")}
+        super().load_own_variables(own)
+        for i, state in enumerate(self.seed_states()):
+            if f"seed_state_{i}" in keys:  # files written before seed states were saved have none
+                state.assign(store[f"seed_state_{i}"])
 
     # --- serialization -----------------------------------------------------------------------------------
 

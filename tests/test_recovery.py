@@ -1,0 +1,184 @@
+"""Nothing lost, nothing silent: damaged checkpoints fall back, lost runs are refused, and a run killed anywhere
+(a signal in-process, SIGKILL of a real process) and rerun ends with the weights of the uninterrupted run."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfgans
+from tfgans import callbacks, cli, runs
+from conftest import REPO_ROOT, tiny_discriminator, tiny_generator
+
+
+def _gan(seed=0):
+    model = tfgans.GAN(tiny_generator(), tiny_discriminator(), latent_dim=4, seed=seed)
+    model.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+def _trained_checkpoints(tiny_images, directory, epochs=3):
+    model = _gan()
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images).batch(8, drop_remainder=True)
+    model.fit(ds, epochs=epochs, verbose=0, callbacks=[callbacks.Checkpoint(directory)])
+    return model
+
+
+# --- falling back, refusing -------------------------------------------------------------------------------------
+
+def test_a_deleted_checkpoint_index_still_resumes_from_the_files(tiny_images, tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    trained = _trained_checkpoints(tiny_images, ckpt)
+    os.remove(os.path.join(ckpt, "checkpoint"))  # the index TensorFlow's CheckpointManager reads
+    fresh = _gan(seed=9)
+    assert callbacks.Checkpoint(ckpt).restore(fresh) == 3
+    np.testing.assert_array_equal(fresh.get_weights()[0], trained.get_weights()[0])
+
+
+@pytest.mark.parametrize("damage", ["truncate", "zero", "flip", "delete_index"])
+def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one_with_a_warning(damage, tiny_images, tmp_path,
+                                                                                   capsys):
+    ckpt = str(tmp_path / "ckpt")
+    _trained_checkpoints(tiny_images, ckpt)  # 4 batches per epoch: ckpt-8 and ckpt-12 are kept
+    data = os.path.join(ckpt, "ckpt-12.data-00000-of-00001")
+    raw = bytearray(open(data, "rb").read())
+    if damage == "truncate":
+        raw = raw[: len(raw) // 2]
+    elif damage == "zero":
+        raw = bytearray(len(raw))
+    elif damage == "flip":
+        raw[len(raw) // 2] ^= 0xFF
+    if damage == "delete_index":
+        os.remove(os.path.join(ckpt, "ckpt-12.index"))
+    else:
+        open(data, "wb").write(bytes(raw))
+    fresh = _gan(seed=9)
+    assert callbacks.Checkpoint(ckpt).restore(fresh) == 2  # the previous checkpoint's epoch
+    err = capsys.readouterr().err
+    assert "ckpt-12 is damaged" in err and "falling back to the previous checkpoint" in err
+    assert sorted(os.listdir(os.path.join(ckpt, "damaged")))[0].startswith("ckpt-12.")  # kept aside, not deleted
+
+
+def test_all_checkpoints_damaged_is_a_clear_error(tiny_images, tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    _trained_checkpoints(tiny_images, ckpt)
+    for name in os.listdir(ckpt):
+        if ".data-" in name:
+            open(os.path.join(ckpt, name), "wb").write(b"\0" * 10)
+    with pytest.raises(callbacks.CheckpointError, match="No readable checkpoint .* --restart"):
+        callbacks.Checkpoint(ckpt).restore(_gan())
+
+
+def test_a_run_folder_that_lost_its_checkpoints_is_refused_and_restart_moves_it_aside(tfds_dir, tmp_path, capsys):
+    out = str(tmp_path / "run")
+    args = ["train", "--preset", "dcgan-mnist-sun", "--data-dir", tfds_dir, "--out", out, "--batch-size", "8",
+            "--steps-per-epoch", "2", "--epochs", "1", "--num-samples", "4", "--verbose", "0"]
+    assert cli.main(args) == 0
+    for name in os.listdir(os.path.join(out, "checkpoints")):
+        os.remove(os.path.join(out, "checkpoints", name))
+    grid = os.path.join(out, "samples", "epoch_0001.png")
+    before = open(grid, "rb").read()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "holds a run that trained" in err and "--restart" in err
+    assert open(grid, "rb").read() == before  # nothing overwritten
+
+    assert cli.main(args + ["--restart"]) == 0
+    previous = [name for name in os.listdir(out) if name.startswith("previous-")]
+    assert len(previous) == 1
+    assert open(os.path.join(out, previous[0], "samples", "epoch_0001.png"), "rb").read() == before
+    assert os.path.exists(os.path.join(out, "checkpoints", "ckpt-2.index"))
+
+
+def test_move_aside_keeps_earlier_previous_folders(tmp_path):
+    (tmp_path / "previous-1").mkdir()
+    (tmp_path / "run.json").write_text("{}")
+    moved = runs.move_aside(str(tmp_path))
+    assert sorted(os.listdir(tmp_path)) == sorted(["previous-1", os.path.basename(moved)])
+    assert os.listdir(moved) == ["run.json"]
+    assert runs.move_aside(str(tmp_path)) is None  # nothing left to move
+
+
+# --- killed anywhere, resumed exactly -----------------------------------------------------------------------
+
+def _final_generator_weights(out):
+    model = tfgans.presets.get(runs.read_json(os.path.join(out, "run.json"))["preset"]).build(seed=0)
+    callbacks.Checkpoint(os.path.join(out, "checkpoints")).restore(model)
+    return model.generator.get_weights(), int(model.g_optimizer.iterations.numpy())
+
+
+class _SignalAt(keras.callbacks.Callback):
+    """Sends this process a real signal at the end of a given batch of a given epoch (a Ctrl-C, a preemption)."""
+
+    def __init__(self, epoch, batch, signum):
+        super().__init__()
+        self.at, self.signum, self._epoch = (epoch, batch), signum, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if (self._epoch, batch) == self.at:
+            os.kill(os.getpid(), self.signum)
+
+
+@pytest.mark.parametrize("kill_at", [(0, 1), (1, 0)], ids=["mid-first-epoch", "start-of-second-epoch"])
+def test_a_signal_anywhere_then_the_same_command_ends_with_the_uninterrupted_weights(kill_at, tfds_dir, tmp_path,
+                                                                                    monkeypatch, capsys):
+    base = ["train", "--preset", "dcgan-mnist-sun", "--data-dir", tfds_dir, "--batch-size", "8",
+            "--steps-per-epoch", "3", "--epochs", "2", "--num-samples", "4", "--verbose", "0"]
+    whole, killed = str(tmp_path / "whole"), str(tmp_path / "killed")
+    assert cli.main(base + ["--out", whole]) == 0
+
+    make = callbacks.run_callbacks
+    signum = signal.SIGINT if kill_at[0] == 0 else signal.SIGTERM
+    monkeypatch.setattr(callbacks, "run_callbacks", lambda *a, **k: make(*a, **k) + [_SignalAt(*kill_at, signum)])
+    assert cli.main(base + ["--out", killed]) == 130
+    err = capsys.readouterr().err
+    assert f"{signal.Signals(signum).name} received" in err and "rerun the same command to resume" in err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers put back
+    monkeypatch.setattr(callbacks, "run_callbacks", make)
+    assert cli.main(base + ["--out", killed]) == 0
+    assert "resumed from" in capsys.readouterr().out
+
+    expected, steps = _final_generator_weights(whole)
+    resumed, resumed_steps = _final_generator_weights(killed)
+    assert resumed_steps == steps == 6
+    for a, b in zip(expected, resumed):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_sigkill_of_a_real_wasserstein_run_then_the_same_command_ends_with_the_uninterrupted_weights(tfds_dir,
+                                                                                                   tmp_path):
+    base = [sys.executable, "-m", "tfgans.cli", "train", "--preset", "wgangp-mnist-gulrajani", "--data-dir",
+            tfds_dir, "--batch-size", "4", "--steps-per-epoch", "4", "--epochs", "2", "--num-samples", "4",
+            "--verbose", "0", "--checkpoint-steps", "1"]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+    whole, killed = str(tmp_path / "whole"), str(tmp_path / "killed")
+    subprocess.run(base + ["--out", whole], check=True, env=env, cwd=REPO_ROOT, capture_output=True)
+
+    process = subprocess.Popen(base + ["--out", killed], env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    third = os.path.join(killed, "checkpoints", "ckpt-3.index")
+    deadline = time.time() + 120
+    while not os.path.exists(third) and process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # no handler runs: whatever was on disk is all there is
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed mid-epoch"
+    rerun = subprocess.run(base + ["--out", killed], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert "resumed from" in rerun.stdout
+
+    expected, steps = _final_generator_weights(whole)
+    resumed, resumed_steps = _final_generator_weights(killed)
+    assert resumed_steps == steps
+    for a, b in zip(expected, resumed):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
