@@ -182,3 +182,48 @@ def test_sigkill_of_a_real_wasserstein_run_then_the_same_command_ends_with_the_u
     assert resumed_steps == steps
     for a, b in zip(expected, resumed):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_only_what_training_leaves_counts_as_a_trained_run(tmp_path):
+    (tmp_path / "logs").mkdir()  # TensorBoard makes it before anything trains
+    runs.write_csv(str(tmp_path / "epochs.csv"), [])
+    (tmp_path / "samples").mkdir()
+    assert runs.trained_artifacts(str(tmp_path)) == []
+    runs.refuse_lost_run(str(tmp_path), restored=False)  # nothing to lose: no error
+    runs.write_csv(str(tmp_path / "epochs.csv"), [{"epoch": 1}])
+    (tmp_path / "samples" / "epoch_0001.png").write_bytes(b"png")
+    assert runs.trained_artifacts(str(tmp_path)) == ["samples", "epochs.csv"]
+    with pytest.raises(runs.LostRunError, match="samples, epochs.csv"):
+        runs.refuse_lost_run(str(tmp_path), restored=False)
+    runs.refuse_lost_run(str(tmp_path), restored=True)
+
+
+def test_an_interrupted_export_leaves_the_previous_export_whole(tmp_path, monkeypatch):
+    gan = _gan()
+    path = str(tmp_path / "generator")
+    tfgans.export.save_generator(gan, path)
+    before = sorted(os.listdir(path))
+
+    def killed(obj, export_dir, *args, **kwargs):
+        os.makedirs(os.path.join(export_dir, "variables"))  # half written, as a Ctrl-C mid-write leaves it
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tf.saved_model, "save", killed)
+    with pytest.raises(KeyboardInterrupt):
+        tfgans.export.save_generator(gan, path)
+    assert sorted(os.listdir(path)) == before
+    assert os.listdir(os.path.join(path, "variables"))
+    tfgans.export.load_generator(path)
+
+
+def test_the_curve_drops_rows_past_the_restored_epoch_and_is_written_whole(tmp_path, tiny_images):
+    path = str(tmp_path / "curve.csv")
+    runs.write_csv(path, [{"epoch": e, "loss": 1.0} for e in range(4)])
+    model = _gan()
+    model._initial_epoch = 2  # what Checkpoint sets when it restored epoch 2 (a fallback from epoch 4)
+    logger = callbacks.CurveLogger(path)
+    logger.set_model(model)
+    logger.on_train_begin()
+    logger.on_epoch_end(2, {"loss": 0.5})
+    assert [(r["epoch"], r["loss"]) for r in runs.read_csv(path)] == [("0", "1.0"), ("1", "1.0"), ("2", "0.5")]
+    assert not [name for name in os.listdir(tmp_path) if ".tmp-" in name]

@@ -22,12 +22,13 @@ import tensorflow as tf
 import keras
 
 from tfgans import data as data_lib
+from tfgans import runs
 from tfgans.evaluation import METRICS, Evaluator, _check_metrics
 from tfgans.images import save_grid
 from tfgans.models.base import output_range
 from tfgans.sampling import sample_generator
 
-__all__ = ["SampleGrid", "Checkpoint", "CheckpointError", "TrainingInterrupted", "StopOnNaN", "NaNLossError", "Evaluate", "run_callbacks"]
+__all__ = ["SampleGrid", "Checkpoint", "CurveLogger", "CheckpointError", "TrainingInterrupted", "StopOnNaN", "NaNLossError", "Evaluate", "run_callbacks"]
 
 
 class NaNLossError(FloatingPointError):
@@ -150,11 +151,14 @@ class Checkpoint(keras.callbacks.Callback):
         save_on_signal: save and stop on SIGINT/SIGTERM (main thread only).
         restore_on_train_begin: restore at ``fit`` start (False when the caller restores first, to feed the
             data from the restored position).
+        run_dir: the run folder the checkpoints belong to; when it shows that a run trained there
+            (``tfgans.runs.trained_artifacts``) but no checkpoint is left, :meth:`restore` raises
+            ``tfgans.runs.LostRunError`` instead of letting the run start over on top of the old one.
     """
 
     def __init__(self, directory: str, max_to_keep: int = 2, every_n_steps: Optional[int] = None,
                  every_n_minutes: Optional[float] = None, save_on_signal: bool = False,
-                 restore_on_train_begin: bool = True):
+                 restore_on_train_begin: bool = True, run_dir: Optional[str] = None):
         super().__init__()
         if max_to_keep < 1:
             raise ValueError(f"max_to_keep must be at least 1, got {max_to_keep}.")
@@ -164,6 +168,7 @@ class Checkpoint(keras.callbacks.Callback):
         self.every_n_minutes = every_n_minutes
         self.save_on_signal = save_on_signal
         self.restore_on_train_begin = restore_on_train_begin
+        self.run_dir = run_dir
         self.restored_epoch = 0
         self.position = {name: 0 for name in _POSITION}
         self.restored_from = None
@@ -224,7 +229,8 @@ class Checkpoint(keras.callbacks.Callback):
         epoch (0 if there is none). :attr:`position` then holds where it stopped.
 
         Raises:
-            CheckpointError: checkpoints exist but none is readable.
+            CheckpointError: checkpoints exist but none is readable, or they hold another model.
+            tfgans.runs.LostRunError: see ``run_dir``.
         """
         if model is not None:
             self.set_model(model)
@@ -253,6 +259,8 @@ class Checkpoint(keras.callbacks.Callback):
                     f"No readable checkpoint in {self.directory}: every one is damaged (moved to "
                     f"{os.path.join(self.directory, 'damaged')}). Restore them from a backup, or start over "
                     "(`tfgans train ... --restart` moves the old run aside).")
+        if self.run_dir is not None:
+            runs.refuse_lost_run(self.run_dir, restored=self.restored_from is not None)
         self._restored = True
         self.restored_epoch = self.position["epoch"]
         if self.restored_from:
@@ -404,6 +412,31 @@ class Evaluate(keras.callbacks.Callback):
             logs.update({name: results[name] for name in self.metrics})
 
 
+class CurveLogger(keras.callbacks.Callback):
+    """Records each epoch's logs in a CSV file, as ``keras.callbacks.CSVLogger(append=True)`` does (``epoch``
+    from 0, then the logs' keys sorted), but safe to kill and resume.
+
+    Each row is written by rewriting the file aside and renaming it into place, so a kill never leaves half
+    a row; on resume the rows of epochs past the restored checkpoint (a fallback to an older one) are dropped,
+    so the curve matches the weights. Put it after :class:`Checkpoint`.
+    """
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def on_train_begin(self, logs=None):
+        restored = getattr(self.model, "_initial_epoch", None) or 0
+        self._rows = [row for row in runs.read_csv(self.path) if int(row["epoch"]) < restored]
+        if os.path.exists(self.path):
+            runs.write_csv(self.path, self._rows)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self._rows.append({"epoch": epoch, **{key: float(np.asarray(logs[key])) for key in sorted(logs)}})
+        runs.write_csv(self.path, self._rows)
+
+
 def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples: int = 64,
                   checkpoint: Optional[Checkpoint] = None) -> list:
     """The callbacks of a long, resumable run in ``out_dir``, in the order they must run.
@@ -417,7 +450,7 @@ def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples:
     log_dir = os.path.join(out_dir, "logs")
     return [
         StopOnNaN(checkpoint_dir=ckpt_dir),
-        checkpoint or Checkpoint(ckpt_dir),
+        checkpoint or Checkpoint(ckpt_dir, run_dir=out_dir),
         SampleGrid(os.path.join(out_dir, "samples"), num_samples=num_samples, seed=seed, value_range=value_range,
                    log_dir=log_dir),
         keras.callbacks.TensorBoard(log_dir),

@@ -115,10 +115,9 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
         model = preset.build(seed=seed, g_lr=g_lr, d_lr=d_lr)
     checkpoint = callbacks.Checkpoint(os.path.join(out, "checkpoints"), every_n_minutes=checkpoint_minutes,
                                       every_n_steps=checkpoint_steps, save_on_signal=True,
-                                      restore_on_train_begin=False)
+                                      restore_on_train_begin=False, run_dir=out)
     with strategy.scope():
         checkpoint.restore(model)
-    runs.refuse_lost_run(out, restored=checkpoint.restored_from is not None)
     if checkpoint.restored_from is None:
         checkpoint.save()  # from here on the folder always holds a checkpoint of its run
     epochs = epochs or preset.epochs

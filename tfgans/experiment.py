@@ -157,23 +157,7 @@ class BudgetRecorder(keras.callbacks.Callback):
 # --- csv files -----------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: str) -> List[Dict]:
-    if not os.path.isfile(path):
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def _write_csv(path: str, rows: List[Dict]):
-    columns: List[str] = []
-    for row in rows:
-        columns += [k for k in row if k not in columns]
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
+_read_csv, _write_csv = runs.read_csv, runs.write_csv
 
 
 def _append_csv(path: str, rows: List[Dict]):
@@ -297,11 +281,17 @@ class _RestoreFirst(keras.callbacks.Callback):
 
 
 class _SaveAfter(keras.callbacks.Callback):
-    """The saving half of a ``tfgans.callbacks.Checkpoint`` (its ``on_epoch_end`` and ``on_train_end``)."""
+    """The saving half of a ``tfgans.callbacks.Checkpoint`` (the position it counts, its saves)."""
 
     def __init__(self, checkpoint):
         super().__init__()
         self.checkpoint = checkpoint
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.checkpoint.on_epoch_begin(epoch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.checkpoint.on_train_batch_end(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
         self.checkpoint.on_epoch_end(epoch, logs)

@@ -9,16 +9,19 @@ half of one.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["SettingsMismatchError", "LostRunError", "check_settings", "read_json", "write_json", "write_text",
+           "read_csv", "write_csv",
            "trained_artifacts", "refuse_lost_run", "move_aside"]
 
-#: What a run folder holds once it has trained: a folder among these that is not empty, or a file.
-ARTIFACTS = ("checkpoints", "samples", "logs", "generator", "curve.csv", "epochs.csv", "steps.csv", "result.json")
+#: What a run folder holds once it has trained: a folder among these that is not empty, or a file. Not
+#: ``logs/``: TensorBoard writers create it as the callbacks are built, before anything has trained.
+ARTIFACTS = ("checkpoints", "samples", "generator", "curve.csv", "epochs.csv", "steps.csv", "result.json")
 
 
 class SettingsMismatchError(ValueError):
@@ -39,6 +42,28 @@ def write_text(path: str, text: str) -> str:
 def write_json(path: str, obj: Any) -> str:
     """Writes ``obj`` as indented JSON to ``path`` atomically."""
     return write_text(path, json.dumps(obj, indent=2, default=float) + "\n")
+
+
+def read_csv(path: str) -> List[Dict[str, str]]:
+    """The rows of a CSV file as dicts (strings), or [] when there is no such file."""
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_csv(path: str, rows: List[Dict[str, Any]]) -> str:
+    """Writes ``rows`` (dicts; the columns in order of first appearance) to ``path`` atomically."""
+    columns: List[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+    return path
 
 
 def read_json(path: str) -> Optional[Any]:
@@ -86,16 +111,23 @@ class LostRunError(ValueError):
 
 
 def trained_artifacts(folder: str):
-    """The entries of :data:`ARTIFACTS` in ``folder`` that show a run trained there (non-empty folders, files)."""
+    """The entries of :data:`ARTIFACTS` in ``folder`` that show a run trained there (non-empty folders, CSV
+    files with rows, other files)."""
     found = []
     for name in ARTIFACTS:
         path = os.path.join(folder, name)
-        if os.path.isfile(path) or (os.path.isdir(path) and any(os.scandir(path))):
+        if os.path.isdir(path):
+            trained = any(os.scandir(path))
+        elif name.endswith(".csv"):
+            trained = bool(read_csv(path))  # a header alone is written before the first epoch ends
+        else:
+            trained = os.path.isfile(path)
+        if trained:
             found.append(name)
     return found
 
 
-def refuse_lost_run(folder: str, restored: bool, flag: str = "--restart"):
+def refuse_lost_run(folder: str, restored: bool):
     """Refuses to start over in a folder that trained before but whose checkpoints are gone.
 
     Starting over there would overwrite the samples, logs and records of the lost run, and a user who
@@ -108,8 +140,8 @@ def refuse_lost_run(folder: str, restored: bool, flag: str = "--restart"):
     if found:
         raise LostRunError(
             f"{folder} holds a run that trained ({', '.join(found)}) but no readable checkpoint to resume it "
-            f"from. Restore checkpoints/ from a backup to resume, or pass {flag} to start over (the old files "
-            "are moved into a previous-<time>/ folder, nothing is deleted).")
+            "from. Restore checkpoints/ from a backup to resume, or rerun with --restart to start over (the old "
+            "files are moved into a previous-<time>/ folder, nothing is deleted).")
 
 
 def move_aside(folder: str) -> str:

@@ -130,9 +130,9 @@ def _check_run_dir(out_dir: str, settings: Dict) -> Optional[Dict]:
 
 
 def _resume_callbacks(out_dir: str, preset, seed: int):
-    # The CSVLogger last: it records the test errors Keras adds to the epoch's logs.
+    # The curve last: it records the test errors Keras adds to the epoch's logs.
     return callbacks.run_callbacks(out_dir, seed=seed, value_range=data_lib.VALUE_RANGES[preset.value_range]) + [
-        keras.callbacks.CSVLogger(os.path.join(out_dir, "curve.csv"), append=True)]
+        callbacks.CurveLogger(os.path.join(out_dir, "curve.csv"))]
 
 
 def read_curve(run_dir: str) -> List[Dict]:
@@ -150,7 +150,7 @@ def read_curve(run_dir: str) -> List[Dict]:
                 for row in csv.DictReader(f)]
     by_epoch = {}
     for row in rows:  # an interrupted epoch may be logged again after a resume: keep the last
-        row["epoch"] = int(row["epoch"]) + 1  # CSVLogger counts from 0
+        row["epoch"] = int(row["epoch"]) + 1  # CurveLogger counts from 0, as Keras' CSVLogger
         by_epoch[row["epoch"]] = row
     return [by_epoch[e] for e in sorted(by_epoch)]
 
@@ -186,6 +186,12 @@ def run(args) -> int:
         raise ValueError(f"--epochs must be at least 1, got {args.epochs}.")
     if args.table and args.num_labeled is not None:
         raise ValueError("--table runs every row of the paper's table; drop --num-labeled, or drop --table.")
+    if getattr(args, "restart", False):
+        if not args.out:
+            raise ValueError("--restart starts the runs in --out over; pass --out.")
+        moved = runs.move_aside(args.out)
+        if moved:
+            print(f"tfgans semisup: --restart: moved the earlier runs in {args.out} to {moved}")
     preset = presets.get(_PRESETS[args.dataset])
     rows = TABLE_LABELS[args.dataset] if args.table else [args.num_labeled or preset.num_labeled]
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))

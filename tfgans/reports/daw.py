@@ -126,6 +126,8 @@ def add_parser(subparsers):
     parser.add_argument("--out", default=None,
                         help="run folder: a resumable sub-folder per (labels, seed) with checkpoints, curve.csv "
                              "and result.json; rerunning the command continues unfinished seeds")
+    parser.add_argument("--restart", action="store_true",
+                        help="start over: move the earlier runs in --out into --out/previous-<time>/")
     parser.add_argument("--json", default=None, help="also write every seed's result and per-epoch curve here")
     parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="Keras fit verbosity")
     parser.set_defaults(func=lazy("tfgans.semisup:run"))
