@@ -134,3 +134,32 @@ def test_evaluate_says_that_kid_has_no_spread_from_few_samples(tmp_path, capsys,
                      "--data-dir", tfds_dir, "--reference-split", "none"]) == 0
     out = capsys.readouterr().out
     assert "KID's spread needs more than 1000 samples" in out and "(1 subset)" in out and "± 0.00000" not in out
+
+
+def test_evaluate_takes_a_folder_of_pngs_and_float_arrays_with_their_value_range(tmp_path, capsys, tfds_dir):
+    images = np.random.default_rng(1).integers(0, 256, (60, 28, 28, 1), dtype=np.uint8)
+    np.savez(tmp_path / "u8.npz", images=images)
+    np.savez(tmp_path / "tanh.npz", images=images.astype(np.float32) / 127.5 - 1.0)
+    folder = tmp_path / "pngs"
+    folder.mkdir()
+    for i, image in enumerate(images):
+        Image.fromarray(image[..., 0]).save(folder / f"{i:03d}.png")
+    common = ["--dataset", "mnist", "--num-samples", "60", "--data-dir", tfds_dir, "--reference-split", "none",
+              "--metrics", "fid,is"]
+
+    def fid(path, *extra):
+        assert cli.main(["evaluate", str(path), *common, *extra]) == 0
+        row = capsys.readouterr().out.splitlines()[-1].split()
+        return float(row[2])
+
+    expected = fid(tmp_path / "u8.npz")
+    assert fid(folder) == expected
+    assert fid(tmp_path / "tanh.npz", "--value-range", "tanh") == expected
+    assert fid(tmp_path / "tanh.npz", "--value-range=-1,1") == expected  # "=": argparse reads -1 as an option
+    assert cli.main(["evaluate", str(tmp_path / "tanh.npz"), *common]) == 2
+    assert "--value-range tanh" in capsys.readouterr().err  # the float error names the option
+    assert cli.main(["evaluate", str(tmp_path / "tanh.npz"), *common, "--value-range", "1,-1"]) == 2
+    assert "--value-range needs LOW < HIGH" in capsys.readouterr().err
+    Image.fromarray(np.zeros((32, 32), np.uint8)).save(folder / "999.png")
+    assert cli.main(["evaluate", str(folder), *common[:2], "--num-samples", "61", *common[4:]]) == 2
+    assert "must all have one size" in capsys.readouterr().err

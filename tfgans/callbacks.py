@@ -28,7 +28,8 @@ from tfgans.images import save_grid
 from tfgans.models.base import output_range
 from tfgans.sampling import sample_generator
 
-__all__ = ["SampleGrid", "Checkpoint", "CurveLogger", "CheckpointError", "TrainingInterrupted", "StopOnNaN", "NaNLossError", "Evaluate", "run_callbacks"]
+__all__ = ["SampleGrid", "Checkpoint", "CurveLogger", "CheckpointError", "TrainingInterrupted", "StopOnNaN",
+           "NaNLossError", "Evaluate", "run_callbacks"]
 
 
 class NaNLossError(FloatingPointError):

@@ -241,6 +241,19 @@ def _format_row(label: str, n: int, results: Dict[str, float]) -> str:
     return "  ".join(cells)
 
 
+def _parse_value_range(text: Optional[str]):
+    """``--value-range``: ``tanh``, ``sigmoid`` or ``LOW,HIGH``; None when not given."""
+    if text is None or text in ("tanh", "sigmoid"):
+        return text
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise UsageError(f"--value-range must be tanh, sigmoid or LOW,HIGH (e.g. -1,1), got {text!r}.") from None
+    if not low < high:
+        raise UsageError(f"--value-range needs LOW < HIGH, got {text!r}.")
+    return (low, high)
+
+
 def _cmd_evaluate(args) -> int:
     """``tfgans evaluate``: prints the generator's figures and the real-train reference line."""
     from tfgans import data as data_lib
@@ -257,7 +270,8 @@ def _cmd_evaluate(args) -> int:
             raise ValueError(f"{args.generator} holds {len(images)} images, fewer than --num-samples "
                              f"{args.num_samples}: pass --num-samples {len(images)} or more images (FID and IS "
                              "need thousands to be comparable).")
-        extractor.check_images(images)
+        value_range = _parse_value_range(getattr(args, "value_range", None))
+        images = extractor.check_images(images, value_range)
         score_name = "MNIST score" if info.image_shape == (28, 28, 1) else "Inception Score"
         if "kid" in evaluator.metrics and args.num_samples <= evaluator.kid_subset_size:
             print(f"note: KID's spread needs more than {evaluator.kid_subset_size} samples (its subset size); "
@@ -386,7 +400,10 @@ def _add_evaluate_parsers(sub):
                     "against the real test split, and prints the same figures for real train images as the "
                     "reference line. 28x28x1 datasets use the shipped classifier (IS = its 'MNIST score'); "
                     "32x32x3 datasets use InceptionV3 (ImageNet weights needed locally).")
-    p.add_argument("generator", help="exported SavedModel directory, or .npz with uint8 images")
+    p.add_argument("generator", help="exported SavedModel directory, .npz of images, or a folder of PNG/JPEG files")
+    p.add_argument("--value-range", default=None,
+                   help="range of float images in an .npz: tanh (-1..1), sigmoid (0..1) or LOW,HIGH "
+                        "(write --value-range=-1,1)")
     p.add_argument("--dataset", required=True, help="mnist, fashion_mnist, cifar10 or svhn_cropped")
     p.add_argument("--num-samples", type=int, default=10000, help="generated and real images (10000)")
     p.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")

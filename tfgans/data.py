@@ -198,7 +198,8 @@ def load(
         ds = ds.map(_padder(info, pad_to, with_labels), num_parallel_calls=tf.data.AUTOTUNE)
     buffer = shuffle_buffer or _num_examples(tfds_info, split, info)
     if start is not None:
-        ds = _stream_from(ds, start, _num_examples(tfds_info, split, info) // batch_size, buffer if shuffle else None, 0 if seed is None else seed, batch_size)
+        per_epoch = _num_examples(tfds_info, split, info) // batch_size
+        ds = _stream_from(ds, start, per_epoch, buffer if shuffle else None, 0 if seed is None else seed, batch_size)
     else:
         if repeat:
             ds = ds.repeat()

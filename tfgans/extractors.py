@@ -93,7 +93,7 @@ class FeatureExtractor:
                     f"The {self.name} takes uint8 images in [0, 255]; got {images.dtype} images with values in "
                     f"[{low:.3g}, {high:.3g}]. Convert them with tfgans.data.to_uint8(images, value_range) "
                     "(value_range=(-1, 1) for a tanh generator, (0, 1) for sigmoid), or pass value_range= "
-                    "to evaluate_images."
+                    "to evaluate_images (command line: tfgans evaluate ... --value-range tanh, sigmoid or LOW,HIGH)."
                 )
             vr_low, vr_high = data_lib._value_range(value_range)
             slack = 1e-3 * (vr_high - vr_low)

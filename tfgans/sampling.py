@@ -72,10 +72,32 @@ def _sample_signature(loaded):
     return None
 
 
-def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndarray:
-    """Images of a generator given by path: an exported SavedModel directory or an ``.npz`` of uint8 images.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
-    An ``.npz`` gives its array ``images`` (else its first array), at most ``num_samples`` of them.
+
+def _read_image_folder(folder: str, files) -> np.ndarray:
+    from PIL import Image
+
+    images = []
+    for name in files:
+        with Image.open(os.path.join(folder, name)) as image:
+            image = image.convert("L" if image.mode in ("L", "1", "I;16") else "RGB")
+            array = np.asarray(image, dtype=np.uint8)
+        array = array[..., None] if array.ndim == 2 else array
+        if images and array.shape != images[0].shape:
+            raise ValueError(f"{os.path.join(folder, name)} is {array.shape[1]}x{array.shape[0]}x{array.shape[2]} "
+                             f"but {files[0]} is {images[0].shape[1]}x{images[0].shape[0]}x{images[0].shape[2]}: "
+                             "the images of a folder must all have one size (resize them first).")
+        images.append(array)
+    return np.stack(images)
+
+
+def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndarray:
+    """Images of a generator given by path: an exported SavedModel directory, an ``.npz`` of images, or a
+    folder of image files (PNG, JPEG, ...; what torch-fidelity and clean-fid users pass).
+
+    An ``.npz`` gives its array ``images`` (else its first array), at most ``num_samples`` of them; a folder
+    gives its first ``num_samples`` files in name order, as uint8 ``[N, H, W, C]`` (C = 1 for grayscale).
 
     Raises:
         FileNotFoundError: nothing at ``path``.
@@ -89,9 +111,13 @@ def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndar
         )
     if os.path.isdir(path):
         if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+            files = sorted(name for name in os.listdir(path) if name.lower().endswith(IMAGE_SUFFIXES))
+            if files:
+                return _read_image_folder(path, files[:num_samples])
             raise ValueError(
-                f"{path!r} is a directory but not a SavedModel (no saved_model.pb in it). Export a generator "
-                "with tfgans.export.save_generator(model, path), or pass an .npz file of uint8 images."
+                f"{path!r} is a directory but neither a SavedModel (no saved_model.pb in it) nor a folder of "
+                f"images ({', '.join(IMAGE_SUFFIXES)}). Export a generator with "
+                "tfgans.export.save_generator(model, path), or pass an .npz file of uint8 images."
             )
         loaded = tf.saved_model.load(path)
         if _sample_signature(loaded) is None:
