@@ -110,6 +110,22 @@ def test_damaged_files_and_unwritable_places_are_one_error_line(tmp_path, capsys
     assert err.startswith("tfgans: error:") and "Traceback" not in err
 
 
+def test_train_out_at_a_file_or_in_a_read_only_folder_is_one_error_line(tmp_path, capsys):
+    a_file = tmp_path / "taken"
+    a_file.write_text("not a folder")
+    assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", str(a_file)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgans: error:") and str(a_file) in err and "writable" in err
+    assert a_file.read_text() == "not a folder"
+    if os.geteuid() == 0:
+        return  # root writes anywhere: the read-only case cannot happen
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", str(locked / "run")]) == 2
+    assert "Permission denied" in capsys.readouterr().err
+
+
 def test_ctrl_c_says_how_to_resume(monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
