@@ -138,21 +138,6 @@ def test_bad_settings_are_clear_errors():
         gan.fit(short, epochs=1, verbose=0)
 
 
-class _FixedLatentCFGGAN(tfgans.CFGGAN):
-    """Global example i of a D update gets row i of a fixed table, on one device and on two replicas alike;
-    the approximation's N latents are the same on every replica anyway (shared seeds)."""
-
-    table = np.random.default_rng(1).standard_normal((8, 4)).astype("float32")
-    targets = np.random.default_rng(2).standard_normal((16, 4)).astype("float32")
-
-    def sample_latent(self, batch_size, seed):
-        if isinstance(batch_size, int) and batch_size == self.num_targets:
-            return tf.constant(self.targets)
-        context = tf.distribute.get_replica_context()
-        start = context.replica_id_in_sync_group * batch_size
-        return tf.slice(tf.constant(self.table), [start, 0], [batch_size, 4])
-
-
 @pytest.mark.slow
 def test_two_replicas_take_the_stage_one_device_takes(two_replicas):
     images = np.random.default_rng(0).uniform(-1, 1, (3 * 8, 16, 16, 1)).astype("float32")
@@ -162,7 +147,8 @@ def test_two_replicas_take_the_stage_one_device_takes(two_replicas):
         keras.utils.set_random_seed(0)
         g = johnson.dcganx_approximator(4, (16, 16, 1), width=4, depth=2)
         d = johnson.dcganx_discriminator((16, 16, 1), width=4, depth=2, batch_norm=False)  # seed 000's D
-        gan = _FixedLatentCFGGAN(g, d, latent_dim=4, num_steps=3, num_targets=16, approx_epochs=2,
+        # No fixed latents needed: each replica draws its slice of the global draw (GANModel.sample_latent).
+        gan = tfgans.CFGGAN(g, d, latent_dim=4, num_steps=3, num_targets=16, approx_epochs=2,
                                  approx_batch_size=8, seed=0)
         gan.compile(d_optimizer=keras.optimizers.SGD(0.05))
         return gan

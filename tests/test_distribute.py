@@ -72,3 +72,30 @@ def test_adam_trains_under_mirrored_strategy(two_replicas):
     assert model.g_optimizer.iterations.numpy() == 2
     assert np.isfinite(history["g_loss"][0]) and np.isfinite(history["d_loss"][0])
     assert max(np.abs(a - b).max() for a, b in zip(model.generator.get_weights(), before)) > 0
+
+
+@pytest.mark.slow
+def test_two_replicas_draw_the_latents_and_penalty_weights_one_device_draws(two_replicas):
+    """Without fixed draws: each replica takes its slice of one global draw (GANModel.sample_latent,
+    WGANGP.interpolation_weights), so the step is the one-device step."""
+    images = np.random.default_rng(0).uniform(-1, 1, (5 * BATCH, 28, 28, 1)).astype("float32")
+    ds = tf.data.Dataset.from_tensor_slices(images).batch(5 * BATCH)  # n_critic=5 batches per step
+
+    def build():
+        keras.utils.set_random_seed(0)
+        model = tfgans.WGANGP(tfgans.nets.sun.mnist_generator(), tfgans.nets.sun.mnist_discriminator(dropout=0.0),
+                              latent_dim=LATENT, seed=3)
+        model.compile(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01))
+        return model
+
+    single = build()
+    initial = [w.copy() for w in single.get_weights()]
+    single.fit(ds, epochs=1, verbose=0)
+    with two_replicas.scope():
+        mirrored = build()
+        mirrored.set_weights(initial)
+    mirrored.fit(ds, epochs=1, verbose=0)
+    # Six updates with a second-order penalty accumulate more rounding than one step: 1e-4 (replica-own draws
+    # would differ by the size of the updates).
+    for got, want in zip(mirrored.get_weights(), single.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)

@@ -152,6 +152,9 @@ class Checkpoint(keras.callbacks.Callback):
         save_on_signal: save and stop on SIGINT/SIGTERM (main thread only).
         restore_on_train_begin: restore at ``fit`` start (False when the caller restores first, to feed the
             data from the restored position).
+        write_directory: where saves go when it is not ``directory`` (a non-chief worker of
+            ``tfgans.distribute``: it restores the chief's checkpoints, writes into a temporary folder, and
+            leaves damaged files where they are for the chief).
         run_dir: the run folder the checkpoints belong to; when it shows that a run trained there
             (``tfgans.runs.trained_artifacts``) but no checkpoint is left, :meth:`restore` raises
             ``tfgans.runs.LostRunError`` instead of letting the run start over on top of the old one.
@@ -159,7 +162,8 @@ class Checkpoint(keras.callbacks.Callback):
 
     def __init__(self, directory: str, max_to_keep: int = 2, every_n_steps: Optional[int] = None,
                  every_n_minutes: Optional[float] = None, save_on_signal: bool = False,
-                 restore_on_train_begin: bool = True, run_dir: Optional[str] = None):
+                 restore_on_train_begin: bool = True, run_dir: Optional[str] = None,
+                 write_directory: Optional[str] = None):
         super().__init__()
         if max_to_keep < 1:
             raise ValueError(f"max_to_keep must be at least 1, got {max_to_keep}.")
@@ -170,6 +174,7 @@ class Checkpoint(keras.callbacks.Callback):
         self.save_on_signal = save_on_signal
         self.restore_on_train_begin = restore_on_train_begin
         self.run_dir = run_dir
+        self.write_directory = write_directory or directory
         self.restored_epoch = 0
         self.position = {name: 0 for name in _POSITION}
         self.restored_from = None
@@ -240,11 +245,12 @@ class Checkpoint(keras.callbacks.Callback):
             try:
                 names = self.verify(prefix)
             except (tf.errors.OpError, ValueError, IndexError) as error:
-                self._move_aside(prefix, error)
+                if self.write_directory == self.directory:
+                    self._move_aside(prefix, error)
                 continue
             ckpt = self._state(names)
             try:
-                ckpt.read(prefix).assert_existing_objects_matched()
+                ckpt.restore(prefix).assert_existing_objects_matched()
             except AssertionError as error:  # readable, but of another model: not damage, so nothing is moved
                 raise CheckpointError(
                     f"{prefix} holds the state of another model than this one ({str(error).splitlines()[0]}). "
@@ -276,7 +282,7 @@ class Checkpoint(keras.callbacks.Callback):
         """Writes a checkpoint of the model and the position now; numbered by ``step``."""
         if self._manager is None:
             ckpt = self._state()
-            self._manager = tf.train.CheckpointManager(ckpt, self.directory, max_to_keep=self.max_to_keep)
+            self._manager = tf.train.CheckpointManager(ckpt, self.write_directory, max_to_keep=self.max_to_keep)
         for name, value in self.position.items():
             self._vars[name].assign(value)
         path = self._manager.save(checkpoint_number=self.position["step"])
@@ -310,6 +316,8 @@ class Checkpoint(keras.callbacks.Callback):
             self.save()
             self.remove_signal_handlers()
             raise TrainingInterrupted(f"{self._signal}: saved {self.position['step']} steps to {self.directory}")
+        if self.params and batch + 1 == self.params.get("steps"):
+            return  # the epoch's last batch: on_epoch_end saves it as a finished epoch
         due_steps = self.every_n_steps and self.position["step"] % self.every_n_steps == 0
         due_time = self.every_n_minutes and time.monotonic() - self._last_save >= 60.0 * self.every_n_minutes
         if due_steps or due_time:

@@ -51,12 +51,6 @@ def _cmd_presets(args) -> int:
 
 # --- train -----------------------------------------------------------------------------------------------------
 
-def _strategy():
-    import tensorflow as tf
-
-    gpus = tf.config.list_logical_devices("GPU")
-    return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
-
 
 def _set_mixed_precision(enabled: bool) -> str:
     import keras
@@ -73,7 +67,8 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
           g_lr: Optional[float] = None, d_lr: Optional[float] = None, data_dir: Optional[str] = None,
           download: bool = False, seed: int = 0, steps_per_epoch: Optional[int] = None,
           mixed_precision: bool = False, num_samples: int = 64, verbose="auto", restart: bool = False,
-          checkpoint_minutes: float = 5.0, checkpoint_steps: Optional[int] = None):
+          checkpoint_minutes: float = 5.0, checkpoint_steps: Optional[int] = None, strategy: str = "auto",
+          peer_timeout: float = 120.0):
     """Trains a preset with progress bars, sample grids, TensorBoard logs and resumable checkpoints, then
     exports the generator to ``<out>/generator``.
 
@@ -91,14 +86,21 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
         tfgans.runs.LostRunError: ``out`` trained before but holds no readable checkpoint (pass ``restart``).
     """
     import keras
+    import tensorflow as tf
 
-    from tfgans import callbacks, data as data_lib, export, presets, runs
+    from tfgans import callbacks, data as data_lib, distribute, export, presets, runs
 
     preset = presets.get(preset_name)
     _check_positive(epochs=epochs, batch_size=batch_size, g_lr=g_lr, d_lr=d_lr, steps_per_epoch=steps_per_epoch,
                     num_samples=num_samples, checkpoint_minutes=checkpoint_minutes,
-                    checkpoint_steps=checkpoint_steps)
-    if restart:
+                    checkpoint_steps=checkpoint_steps, peer_timeout=peer_timeout)
+    if strategy not in distribute.STRATEGIES:
+        raise UsageError(f"--strategy must be one of {', '.join(distribute.STRATEGIES)}, got {strategy!r}.")
+    distribute.read_tf_config()  # a bad TF_CONFIG is refused before anything is written
+    # MultiWorkerMirroredStrategy must exist before TensorFlow runs anything else.
+    strategy = distribute.strategy(strategy, timeout_seconds=peer_timeout)
+    chief = distribute.is_chief(strategy)
+    if restart and chief:
         moved = runs.move_aside(out)
         if moved:
             print(f"tfgans: --restart: moved the earlier run in {out} to {moved}")
@@ -107,15 +109,17 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
                   "d_lr": d_lr if d_lr is not None else preset.d_lr, "seed": seed,
                   "mixed_precision": bool(mixed_precision), "steps_per_epoch": steps_per_epoch}
     os.makedirs(out, exist_ok=True)
-    runs.check_settings(out, run_config)
+    if chief:
+        runs.check_settings(out, run_config)
+    written = distribute.worker_dir(out, strategy)  # out, or a non-chief worker's temporary folder
     policy = _set_mixed_precision(mixed_precision)
     keras.utils.set_random_seed(seed)
-    strategy = _strategy()
     with strategy.scope():
         model = preset.build(seed=seed, g_lr=g_lr, d_lr=d_lr)
     checkpoint = callbacks.Checkpoint(os.path.join(out, "checkpoints"), every_n_minutes=checkpoint_minutes,
                                       every_n_steps=checkpoint_steps, save_on_signal=True,
-                                      restore_on_train_begin=False, run_dir=out)
+                                      restore_on_train_begin=False, run_dir=out,
+                                      write_directory=os.path.join(written, "checkpoints"))
     with strategy.scope():
         checkpoint.restore(model)
     if checkpoint.restored_from is None:
@@ -125,16 +129,22 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
     per_epoch = steps_per_epoch or data_lib.batches_per_epoch(preset.dataset, batch, data_dir=data_dir,
                                                               download=download)
     position = checkpoint.position
+    if position["batch"] >= per_epoch:  # stopped after an epoch's last batch, before its end was recorded
+        position.update(epoch=position["epoch"] + 1, batch=0)
 
     def stream(start):
-        return preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed,
-                                start=start)
+        ds = preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed,
+                              start=start)
+        # Each worker takes its part of every global batch (MNIST is one file: no sharding by files).
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+        return ds.with_options(options)
 
-    cbs = callbacks.run_callbacks(out, seed=seed, value_range=data_range(preset), num_samples=num_samples,
+    cbs = callbacks.run_callbacks(written, seed=seed, value_range=data_range(preset), num_samples=num_samples,
                                   checkpoint=checkpoint)
     print(f"tfgans: training {preset.name} ({preset.source}, {preset.table}) on {preset.dataset} for {epochs} "
           f"epochs of {per_epoch} steps, batch {run_config['batch_size']}, {policy}, "
-          f"{strategy.num_replicas_in_sync} replica(s); output in {out}")
+          f"{strategy.num_replicas_in_sync} replica(s) ({type(strategy).__name__}); output in {written}")
     try:
         if position["batch"] and position["epoch"] < epochs:
             # The rest of the epoch the run was killed in, then whole epochs from the next one.
@@ -145,7 +155,11 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
                       steps_per_epoch=per_epoch, callbacks=cbs, verbose=verbose)
     finally:
         checkpoint.remove_signal_handlers()
-    path = export.save_generator(model, os.path.join(out, "generator"), value_range=data_range(preset))
+    path = export.save_generator(model, os.path.join(written, "generator"), value_range=data_range(preset))
+    if not chief:
+        distribute.cleanup(out, written)
+        print(f"tfgans: worker done; the chief exported the generator to {os.path.join(out, 'generator')}")
+        return model
     print(f"tfgans: exported the generator to {path}; sample with `tfgans sample {path} --n 64 --out grid.png`")
     return model
 
@@ -171,7 +185,8 @@ def _cmd_train(args) -> int:
               d_lr=args.d_lr, data_dir=args.data_dir, download=args.download, seed=args.seed,
               steps_per_epoch=args.steps_per_epoch, mixed_precision=args.mixed_precision,
               num_samples=args.num_samples, verbose=args.verbose, restart=args.restart,
-              checkpoint_minutes=args.checkpoint_minutes, checkpoint_steps=args.checkpoint_steps)
+              checkpoint_minutes=args.checkpoint_minutes, checkpoint_steps=args.checkpoint_steps,
+              strategy=args.strategy, peer_timeout=args.peer_timeout)
     except NaNLossError as e:
         print(f"tfgans: error: {e}", file=sys.stderr)
         return 3
@@ -351,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also checkpoint every this many batches")
     p.add_argument("--restart", action="store_true",
                    help="start over: move an earlier run in --out into --out/previous-<time>/ (nothing is deleted)")
+    p.add_argument("--strategy", default="auto", help="auto (TF_CONFIG's cluster, else all local GPUs, else one "
+                                                      "device), default, mirrored or multiworker")
+    p.add_argument("--peer-timeout", type=float, default=120.0,
+                   help="seconds a worker waits for the others before failing (multi-worker training)")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("reproduce", help="run a report's experiment: figures, scores and report.md with verdicts",

@@ -16,6 +16,36 @@ import keras
 __all__ = ["GANModel", "output_range"]
 
 
+def replica_slice(draw, batch_size):
+    """This replica's ``batch_size`` rows of ``draw(batch_size * replicas)``, one draw for the global batch.
+
+    Replica ``r`` takes rows ``r * batch_size ...``, the examples tf.distribute hands it from a global batch, so
+    two replicas draw for their examples what one device draws for the same global batch (and a run on two
+    workers matches one on one device). Outside a replicated step, ``draw(batch_size)``.
+    """
+    context = tf.distribute.get_replica_context()
+    replicas = context.num_replicas_in_sync if context is not None else 1
+    if replicas == 1:
+        return draw(batch_size)
+    start = tf.cast(context.replica_id_in_sync_group, tf.int32) * tf.cast(batch_size, tf.int32)
+    return draw(batch_size * replicas)[start:start + batch_size]
+
+
+def step_logs(trackers) -> dict:
+    """The running means of ``trackers`` as a ``train_step``/``test_step`` returns them.
+
+    Under ``MultiWorkerMirroredStrategy``, Keras 3 reduces a step's outputs with ``strategy.reduce("MEAN", v,
+    axis=0)``, which fails on scalars ("Invalid reduction dimension 0 for input with 0 dimensions",
+    tensorflow/tensorflow#72388); a leading axis of 1 gives it the axis it reduces, and the result is a
+    scalar again.
+    """
+    logs = {name: tracker.result() for name, tracker in trackers.items()}
+    strategy = tf.distribute.get_strategy()
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
+        logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs
+
+
 def output_range(generator: keras.Model):
     """The value range of a generator's images, read off its last activation (tanh or sigmoid).
 
@@ -160,7 +190,7 @@ class GANModel(keras.Model):
         """Records this step's values and returns the running means, Keras' logs for the progress bar."""
         for name, value in values.items():
             self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return step_logs(self.trackers)
 
     def fit(self, x=None, *args, **kwargs):
         # A tf.data pipeline shuffles itself (tfgans.data.load does); Keras warns on every fit otherwise.
@@ -173,11 +203,10 @@ class GANModel(keras.Model):
                     "dropped; a Wasserstein flavor takes n_critic batches per step). Lower the batch size or "
                     "use more data."
                 )
-        if hasattr(self, "g_optimizer") and not (self.d_optimizer.built and self.g_optimizer.built):
+        if hasattr(self, "g_optimizer"):
             # Slots created lazily inside the replicated step would not be mirrored (Adam under
-            # MirroredStrategy fails there), so create them now, in the model's strategy scope.
-            with self.distribute_strategy.scope():
-                self.build_optimizers()
+            # MirroredStrategy fails there), so create them now.
+            self.build_optimizers()
         return super().fit(x, *args, **kwargs)
 
     # --- pieces a train_step calls -------------------------------------------------------------------------
@@ -234,23 +263,29 @@ class GANModel(keras.Model):
         return [grouped[:, k] for k in range(n)]
 
     def step_seeds(self, num: int) -> tf.Tensor:
-        """``num`` stateless seeds ``[num, 2]`` for this training step, distinct per replica and per step."""
+        """``num`` stateless seeds ``[num, 2]`` for this training step, distinct per step, the same on every
+        replica: per-example draws (:meth:`sample_latent`, :func:`replica_slice`) take the replica's slice of
+        one global draw, so a run does not depend on how many replicas share the global batch."""
         seed = tf.constant([self.seed, 0], dtype=tf.int64)
         step = tf.cast(self.g_optimizer.iterations, tf.int64)
         seed = tf.random.experimental.stateless_fold_in(seed, step)
-        context = tf.distribute.get_replica_context()
-        if context is not None:
-            replica = tf.cast(context.replica_id_in_sync_group, tf.int64)
-            seed = tf.random.experimental.stateless_fold_in(seed, replica)
+        seed = tf.random.experimental.stateless_fold_in(seed, 0)  # (replica 0: the streams of earlier versions)
         return tf.random.experimental.stateless_split(seed, num=num)
 
-    def sample_latent(self, batch_size, seed) -> tf.Tensor:
-        """Draws ``[batch_size, latent_dim]`` latent vectors from the prior with a stateless ``seed`` [2]."""
-        shape = tf.stack([batch_size, self.latent_dim])
-        if self.latent_distribution == "normal":
-            return tf.random.stateless_normal(shape, seed=seed)
-        low, high = self.latent_range
-        return tf.random.stateless_uniform(shape, seed=seed, minval=low, maxval=high)
+    def sample_latent(self, batch_size, seed, shared: bool = False) -> tf.Tensor:
+        """Draws ``[batch_size, latent_dim]`` latent vectors from the prior with a stateless ``seed`` [2].
+
+        Inside a replicated step this replica's examples of the global batch (:func:`replica_slice`); with
+        ``shared``, the same vectors on every replica (CFG-GAN's replicated approximation).
+        """
+        def draw(n):
+            shape = tf.stack([n, self.latent_dim])
+            if self.latent_distribution == "normal":
+                return tf.random.stateless_normal(shape, seed=seed)
+            low, high = self.latent_range
+            return tf.random.stateless_uniform(shape, seed=seed, minval=low, maxval=high)
+
+        return draw(batch_size) if shared else replica_slice(draw, batch_size)
 
     def apply_loss(self, optimizer, tape: tf.GradientTape, loss, variables):
         """Takes one optimizer step on ``loss``, a replica's mean over its own examples, recorded on ``tape``.
@@ -310,9 +345,13 @@ class GANModel(keras.Model):
         return self.synthesize(z)
 
     def build_optimizers(self):
-        """Creates the optimizers' slot variables now (a checkpoint restores into existing variables)."""
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        """Creates the optimizers' slot variables now (a checkpoint restores into existing variables), in the
+        model's strategy scope (slots made elsewhere would not be mirrored)."""
+        if self.d_optimizer.built and self.g_optimizer.built:
+            return
+        with self.distribute_strategy.scope():
+            self.d_optimizer.build(self.discriminator.trainable_variables)
+            self.g_optimizer.build(self.generator.trainable_variables)
 
     def checkpoint_state(self) -> dict:
         """The objects a training checkpoint holds (``tfgans.callbacks.Checkpoint``); flavors with more

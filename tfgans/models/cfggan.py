@@ -162,7 +162,7 @@ class CFGGAN(GANModel):
         shared = self._shared_seeds(3)  # the same on every replica: latents and shuffles of the approximation
 
         # G~ is fitted to a random linear projection of z once, before the first stage.
-        z0 = self.sample_latent(self.num_targets, shared[0])
+        z0 = self.sample_latent(self.num_targets, shared[0], shared=True)
         weights = tf.cond(self.initialized.value > 0, lambda: self._generator_weights(),
                           lambda: self._approximate(z0, self._projection_targets(z0), shared[0])["weights"])
         self._assign_generator(weights)
@@ -201,7 +201,7 @@ class CFGGAN(GANModel):
         Returns:
             The stage's ``g_loss``, ``g_approx``, ``ave_update`` and ``g_norm`` (see the class docstring).
         """
-        z = self.sample_latent(self.num_targets, latent_seed)
+        z = self.sample_latent(self.num_targets, latent_seed, shared=True)
         start = tf.cast(self.generator(z, training=False), tf.float32)
         targets = tf.stop_gradient(self._chunked(lambda zc: self.move(self.generator(zc, training=False),
                                                                       self.num_steps), z))

@@ -23,7 +23,7 @@ import tensorflow as tf
 import keras
 
 from tfgans import improved, losses
-from tfgans.models.base import GANModel
+from tfgans.models.base import GANModel, step_logs
 
 __all__ = ["SemiSupervisedGAN"]
 
@@ -233,7 +233,7 @@ class SemiSupervisedGAN(GANModel):
         if "raw_errors" in self.eval_trackers:
             raw = tf.equal(tf.argmax(self.classify(images, use_ema=False), axis=-1), labels)
             self.eval_trackers["raw_errors"].update_state(1.0 - tf.cast(raw, tf.float32))
-        return {name: tracker.result() for name, tracker in self.eval_trackers.items()}
+        return step_logs(self.eval_trackers)
 
     def checkpoint_state(self) -> dict:
         state = {**super().checkpoint_state(), "initialized": self.initialized}

@@ -19,7 +19,7 @@ import tensorflow as tf
 import keras
 
 from tfgans import losses, penalties
-from tfgans.models.base import GANModel
+from tfgans.models.base import GANModel, replica_slice
 
 __all__ = ["WGAN", "WGANGP"]
 
@@ -215,8 +215,8 @@ class WGANGP(_WassersteinGAN):
         super().compile(g_optimizer=g_optimizer or adam(), d_optimizer=d_optimizer or adam(), **kwargs)
 
     def interpolation_weights(self, batch_size, seed):
-        """``[batch_size]`` weights ``a ~ U[0, 1]`` of the interpolates, one per example."""
-        return penalties.interpolation_weights(batch_size, seed)
+        """``[batch_size]`` weights ``a ~ U[0, 1]`` of the interpolates, one per example (this replica's)."""
+        return replica_slice(lambda n: penalties.interpolation_weights(n, seed), batch_size)
 
     def critic_step(self, real, latent_seed, penalty_seed):
         fake = self.fake_batch(tf.shape(real)[0], latent_seed)

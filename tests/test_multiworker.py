@@ -1,0 +1,167 @@
+"""Multi-worker training through TF_CONFIG, with real worker processes on loopback (127.0.0.1, free ports).
+
+Two workers training the global batches of one process end with its weights; only the chief writes the run
+folder; killed and restarted, both resume from the chief's checkpoint; a bad TF_CONFIG is a clear error, and a
+cluster that never forms ends in one within the --peer-timeout, never a hang. ``-m "not multiworker"`` skips
+these.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+import tfgans
+from tfgans import callbacks, cli, distribute, runs
+from conftest import REPO_ROOT
+
+pytestmark = [pytest.mark.multiworker, pytest.mark.slow]
+
+
+def _free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def _args(preset, out, tfds_dir, epochs):
+    batch = "4" if preset.startswith("wgan") else "8"  # a WGAN-GP step takes n_critic=5 batches
+    return ["train", "--preset", preset, "--out", out, "--data-dir", tfds_dir, "--batch-size", batch,
+            "--steps-per-epoch", "3", "--epochs", str(epochs), "--num-samples", "4", "--verbose", "0",
+            "--checkpoint-steps", "1", "--peer-timeout", "90"]
+
+
+def _start_workers(args, n=2):
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(n)]}
+    workers = []
+    for index in range(n):
+        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        env = {**os.environ, "TF_CONFIG": tf_config, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+        workers.append(subprocess.Popen([sys.executable, "-m", "tfgans.cli", *args], env=env, cwd=REPO_ROOT,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    return workers
+
+
+def _finish(workers, timeout=300):
+    outputs = [w.communicate(timeout=timeout)[0] for w in workers]
+    for w, output in zip(workers, outputs):
+        assert w.returncode == 0, output[-3000:]
+    return outputs
+
+
+def _weights(out):
+    """The run's weights, but the biases of layers that feed a batch norm and that norm's moving mean (which
+    adds the bias up): the bias's gradient is zero up to rounding, which Adam turns into full-size steps of
+    either sign, so they differ between any two summation orders."""
+    model = tfgans.presets.get(runs.read_json(os.path.join(out, "run.json"))["preset"]).build(seed=0)
+    callbacks.Checkpoint(os.path.join(out, "checkpoints")).restore(model)
+    weights, skip = [], set()
+    for net in (model.generator, model.discriminator):
+        for layer, following in zip(net.layers, net.layers[1:] + [None]):
+            if isinstance(following, keras.layers.BatchNormalization) and getattr(layer, "use_bias", False):
+                skip |= {id(layer.bias), id(following.moving_mean)}
+            weights += [w.numpy() for w in layer.weights if id(w) not in skip]
+    return weights, int(model.g_optimizer.iterations.numpy())
+
+
+def _assert_same_weights(out, reference):
+    weights, steps = _weights(out)
+    expected, expected_steps = _weights(reference)
+    assert steps == expected_steps
+    for a, b in zip(weights, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("preset", ["dcgan-mnist-chakkarwar", "wgangp-mnist-gulrajani"])
+def test_two_workers_end_with_the_weights_of_one_process_and_only_the_chief_writes(preset, tfds_dir, tmp_path):
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    keras.utils.set_random_seed(0)
+    assert cli.main(_args(preset, one, tfds_dir, epochs=1)) == 0  # one process, one device
+
+    outputs = _finish(_start_workers(_args(preset, two, tfds_dir, epochs=1)))
+    assert "2 replica(s) (CollectiveAllReduceStrategy)" in outputs[0]
+    _assert_same_weights(two, one)
+    assert sorted(os.listdir(two)) == ["checkpoints", "generator", "logs", "run.json", "samples"]  # no .worker-*
+    assert "worker done" in outputs[1]
+
+
+def test_killed_workers_restarted_with_the_same_commands_resume_from_the_chiefs_checkpoint(tfds_dir, tmp_path):
+    preset = "dcgan-mnist-chakkarwar"
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    keras.utils.set_random_seed(0)
+    assert cli.main(_args(preset, one, tfds_dir, epochs=2)) == 0
+
+    args = _args(preset, two, tfds_dir, epochs=2)
+    workers = _start_workers(args)
+    third = os.path.join(two, "checkpoints", "ckpt-3.index")
+    deadline = time.time() + 240
+    while not os.path.exists(third) and all(w.poll() is None for w in workers) and time.time() < deadline:
+        time.sleep(0.05)
+    workers[1].send_signal(signal.SIGKILL)  # a worker dies; the cluster manager then restarts the job
+    workers[0].send_signal(signal.SIGKILL)
+    for w in workers:
+        w.communicate()
+    assert [w.returncode for w in workers] == [-signal.SIGKILL] * 2, "the run ended before it could be killed"
+
+    outputs = _finish(_start_workers(args))
+    assert all("resumed from" in output for output in outputs)
+    _assert_same_weights(two, one)
+
+
+@pytest.mark.parametrize("tf_config, message", [
+    ("{not json", "TF_CONFIG is not valid JSON"),
+    ('{"cluster": {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}, "task": {"type": "worker", "index": 2}}',
+     "task index 2 is outside the cluster's 2 'worker' task(s)"),
+    ('{"cluster": {"worker": ["127.0.0.1:1"]}, "task": {"type": "chief", "index": 0}}',
+     "task type 'chief' is not in the cluster"),
+    ('{"task": {"type": "worker", "index": 0}}', "TF_CONFIG has no 'cluster'"),
+])
+def test_a_bad_tf_config_is_one_clear_error_before_anything_is_written(tf_config, message, tmp_path, monkeypatch,
+                                                                      capsys):
+    monkeypatch.setenv("TF_CONFIG", tf_config)
+    out = tmp_path / "run"
+    assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_strategy_picks_by_tf_config_and_refuses_multiworker_without_one(monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    assert distribute.read_tf_config() is None and distribute.is_chief()
+    with pytest.raises(distribute.TFConfigError, match="needs TF_CONFIG"):
+        distribute.strategy("multiworker")
+    with pytest.raises(ValueError, match="Unknown strategy 'ring'"):
+        distribute.strategy("ring")
+    one_task = '{"cluster": {"worker": ["127.0.0.1:1"]}, "task": {"type": "worker", "index": 0}}'
+    monkeypatch.setenv("TF_CONFIG", one_task)
+    assert distribute.strategy().num_replicas_in_sync == 1  # a cluster of one: no multi-worker strategy
+    monkeypatch.setenv("TF_CONFIG", one_task.replace('"index": 0', '"index": 0').replace(
+        '["127.0.0.1:1"]', '["127.0.0.1:1", "127.0.0.1:2"]').replace('"index": 0', '"index": 1'))
+    assert not distribute.is_chief()
+    assert distribute.worker_dir("runs/x").startswith(os.path.join("runs/x", ".worker-"))
+
+
+def test_a_cluster_that_never_forms_ends_in_a_clear_error_within_the_peer_timeout(tfds_dir, tmp_path):
+    port, absent = _free_ports(2)
+    tf_config = json.dumps({"cluster": {"worker": [f"127.0.0.1:{port}", f"127.0.0.1:{absent}"]},
+                            "task": {"type": "worker", "index": 0}})
+    env = {**os.environ, "TF_CONFIG": tf_config, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+    out = str(tmp_path / "run")
+    start = time.time()
+    process = subprocess.run([sys.executable, "-m", "tfgans.cli", "train", "--preset", "dcgan-mnist-sun", "--out",
+                              out, "--data-dir", tfds_dir, "--peer-timeout", "5"], env=env, cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=120)
+    assert process.returncode != 0 and time.time() - start < 120
+    assert f"did not form within 5 s (nothing answers at 127.0.0.1:{absent})" in process.stderr
+    assert not os.path.exists(out)
