@@ -15,7 +15,7 @@ class FixedLatentDCGAN(tfgans.DCGAN):
 
     table = np.random.default_rng(1).standard_normal((2, BATCH, LATENT)).astype("float32")
 
-    def sample_latent(self, batch_size, seed):
+    def sample_latent(self, batch_size, seed, shared=False):
         context = tf.distribute.get_replica_context()
         start = context.replica_id_in_sync_group * batch_size
         # seed[1] differs between the D and G draws of a step; pick a table per draw.

@@ -63,7 +63,11 @@ def test_notebook_code_compiles_and_uses_existing_tfgans_names(path):
                     tfgans.presets.get(arg.value)
 
 
-# --- execution: every notebook, top to bottom, in quick mode, twice -----------------------------------------
+# --- execution: every notebook, top to bottom, in quick mode (twice where the second run tests a resume) -----
+
+#: Run twice: a rerun resumes `tfgans train`'s run (quickstart) and a report's runs (sun). The other report
+#: notebooks resume through the same `tfgans.experiment.reproduce`, so their second run would test it again.
+RUN_TWICE = ("quickstart.ipynb", "sun.ipynb")
 
 #: What each notebook must show (PNG outputs) and leave in its runs folder, in quick mode.
 EXPECTED = {
@@ -93,7 +97,7 @@ def _execute(path, runs):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_top_to_bottom_in_quick_mode_and_again(path, tfds_dir, tmp_path, monkeypatch):
+def test_notebook_runs_top_to_bottom_in_quick_mode(path, tfds_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("TFGANS_QUICK", "1")
     monkeypatch.setenv("TFGANS_RUNS", str(tmp_path))
     monkeypatch.setenv("TFDS_DATA_DIR", tfds_dir)
@@ -102,7 +106,8 @@ def test_notebook_runs_top_to_bottom_in_quick_mode_and_again(path, tfds_dir, tmp
     assert _execute(path, tmp_path) >= figures
     for name in files:
         assert (tmp_path / name).exists(), name
-    assert _execute(path, tmp_path) >= figures  # a second run resumes (or reuses) the first one's runs
+    if path.name in RUN_TWICE:
+        assert _execute(path, tmp_path) >= figures  # a second run resumes (or reuses) the first one's runs
 
 
 def test_report_notebooks_point_at_their_committed_record():

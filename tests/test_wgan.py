@@ -91,7 +91,7 @@ class RecordingWGANGP(WGANGP):
         super().__init__(*args, **kwargs)
         self.latent_sizes, self.critic_reals = [], []
 
-    def sample_latent(self, batch_size, seed):
+    def sample_latent(self, batch_size, seed, shared=False):
         self.latent_sizes.append(int(batch_size))
         return super().sample_latent(batch_size, seed)
 
@@ -224,7 +224,7 @@ class FixedDraws:
     def step_seeds(self, num):
         return tf.stack([tf.constant([0, i], tf.int64) for i in range(num)])
 
-    def sample_latent(self, batch_size, seed):
+    def sample_latent(self, batch_size, seed, shared=False):
         return _replica_rows(LATENTS, seed, batch_size)
 
     def interpolation_weights(self, batch_size, seed):

@@ -24,7 +24,7 @@ class FixedLatentSemiSupervisedGAN(SemiSupervisedGAN):
     def step_seeds(self, num):
         return tf.stack([tf.constant([0, i], tf.int64) for i in range(num)])
 
-    def sample_latent(self, batch_size, seed):
+    def sample_latent(self, batch_size, seed, shared=False):
         return tf.gather(self.table, tf.cast(seed[1], tf.int32))[:batch_size]
 
 
@@ -100,7 +100,7 @@ class FixedCFGGAN(tfgans.CFGGAN):
 
     table = np.random.default_rng(4).standard_normal((16, 4)).astype("float32")
 
-    def sample_latent(self, batch_size, seed):
+    def sample_latent(self, batch_size, seed, shared=False):
         return tf.constant(self.table)[:batch_size]
 
     def _projection_targets(self, z):

@@ -8,7 +8,7 @@
     tfgans.export.save_generator(gan, "saved_models/dcgan_mnist")
 
 Flavors: ``GAN``/``DCGAN`` (Goodfellow et al. 2014), ``WGAN`` (Arjovsky et al. 2017), ``WGANGP``
-(Gulrajani et al. 2017), ``SemiSupervisedGAN`` (Salimans et al. 2016). Evaluation (IS, FID, KID,
+(Gulrajani et al. 2017), ``CFGGAN`` (Johnson & Zhang 2018), ``SemiSupervisedGAN`` (Salimans et al. 2016). Evaluation (IS, FID, KID,
 precision/recall) lives in ``tfgans.metrics`` and ``tfgans.evaluation``; the reports' experiments in
 ``tfgans.reports`` (``tfgans reproduce``).
 """
@@ -17,8 +17,9 @@ __version__ = "0.1.0"
 
 import importlib
 
-_SUBMODULES = ("callbacks", "cli", "data", "evaluation", "experiment", "export", "figures", "images", "improved", "layers",
-               "losses", "metrics", "models", "nets", "penalties", "presets", "reports", "runs", "semisup")
+_SUBMODULES = ("callbacks", "cli", "data", "distribute", "evaluation", "experiment", "export", "figures", "images",
+               "improved", "layers", "losses", "metrics", "models", "nets", "penalties", "presets", "reports", "runs",
+               "semisup")
 _FLAVORS = ("CFGGAN", "DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
 
 __all__ = [*_FLAVORS, *_SUBMODULES, "__version__"]

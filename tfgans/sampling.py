@@ -115,8 +115,8 @@ def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndar
             if files:
                 return _read_image_folder(path, files[:num_samples])
             raise ValueError(
-                f"{path!r} is a directory but neither a SavedModel (no saved_model.pb in it) nor a folder of "
-                f"images ({', '.join(IMAGE_SUFFIXES)}). Export a generator with "
+                f"{path!r} is a directory but not a SavedModel (no saved_model.pb in it) and holds no image "
+                f"files ({', '.join(IMAGE_SUFFIXES)}). Export a generator with "
                 "tfgans.export.save_generator(model, path), or pass an .npz file of uint8 images."
             )
         loaded = tf.saved_model.load(path)
