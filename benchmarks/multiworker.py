@@ -16,10 +16,8 @@ processes on one CPU. Run it on an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,27 +39,18 @@ def gradient_bytes(preset_name: str) -> dict:
             "d_updates": d_updates}
 
 
-def _free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
 def _train(args, out, workers: int, steps: int, epochs: int):
     """Runs ``tfgans train`` with ``workers`` processes; returns the chief's per-epoch seconds."""
     command = [sys.executable, "-m", "tfgans.cli", "train", "--preset", args.preset, "--out", out,
                "--data-dir", args.data_dir, "--batch-size", str(args.batch_size), "--steps-per-epoch", str(steps),
                "--epochs", str(epochs), "--verbose", "2", "--num-samples", "4"]
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in _free_ports(workers)]}
+    from tfgans.distribute import loopback_tf_configs
+
     processes = []
-    for index in range(workers):
+    for tf_config in loopback_tf_configs(workers):
         env = dict(os.environ)
         if workers > 1:
-            env["TF_CONFIG"] = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+            env["TF_CONFIG"] = tf_config
         processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                           text=True))
     outputs = [p.communicate()[0] for p in processes]

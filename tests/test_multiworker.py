@@ -9,7 +9,6 @@ these.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,16 +24,6 @@ from conftest import REPO_ROOT
 pytestmark = [pytest.mark.multiworker, pytest.mark.slow]
 
 
-def _free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
 def _args(preset, out, tfds_dir, epochs):
     batch = "4" if preset.startswith("wgan") else "8"  # a WGAN-GP step takes n_critic=5 batches
     return ["train", "--preset", preset, "--out", out, "--data-dir", tfds_dir, "--batch-size", batch,
@@ -43,10 +32,8 @@ def _args(preset, out, tfds_dir, epochs):
 
 
 def _start_workers(args, n=2):
-    cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(n)]}
     workers = []
-    for index in range(n):
-        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+    for tf_config in distribute.loopback_tf_configs(n):
         env = {**os.environ, "TF_CONFIG": tf_config, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
         workers.append(subprocess.Popen([sys.executable, "-m", "tfgans.cli", *args], env=env, cwd=REPO_ROOT,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
@@ -154,9 +141,8 @@ def test_strategy_picks_by_tf_config_and_refuses_multiworker_without_one(monkeyp
 
 
 def test_a_cluster_that_never_forms_ends_in_a_clear_error_within_the_peer_timeout(tfds_dir, tmp_path):
-    port, absent = _free_ports(2)
-    tf_config = json.dumps({"cluster": {"worker": [f"127.0.0.1:{port}", f"127.0.0.1:{absent}"]},
-                            "task": {"type": "worker", "index": 0}})
+    tf_config = distribute.loopback_tf_configs(2)[0]  # worker 1 is never started
+    absent = json.loads(tf_config)["cluster"]["worker"][1]
     env = {**os.environ, "TF_CONFIG": tf_config, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
     out = str(tmp_path / "run")
     start = time.time()
@@ -164,5 +150,5 @@ def test_a_cluster_that_never_forms_ends_in_a_clear_error_within_the_peer_timeou
                               out, "--data-dir", tfds_dir, "--peer-timeout", "5"], env=env, cwd=REPO_ROOT,
                              capture_output=True, text=True, timeout=120)
     assert process.returncode != 0 and time.time() - start < 120
-    assert f"did not form within 5 s (nothing answers at 127.0.0.1:{absent})" in process.stderr
+    assert f"did not form within 5 s (nothing answers at {absent})" in process.stderr
     assert not os.path.exists(out)

@@ -21,7 +21,8 @@ import shutil
 import sys
 from typing import Optional
 
-__all__ = ["STRATEGIES", "TFConfigError", "read_tf_config", "strategy", "is_chief", "worker_dir", "cleanup"]
+__all__ = ["STRATEGIES", "TFConfigError", "read_tf_config", "strategy", "is_chief", "worker_dir", "cleanup",
+           "loopback_tf_configs"]
 
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
 
@@ -171,3 +172,17 @@ def cleanup(out: str, written: str):
     """Removes a non-chief task's temporary folder (``written`` != ``out``)."""
     if os.path.normpath(written) != os.path.normpath(out) and os.path.isdir(written):
         shutil.rmtree(written, ignore_errors=True)
+
+
+def loopback_tf_configs(num_workers: int) -> list:
+    """``TF_CONFIG`` values (JSON) for a cluster of ``num_workers`` on 127.0.0.1 at free ports, one per worker:
+    multi-worker training tried on one machine (the tests and ``benchmarks/multiworker.py`` use it)."""
+    import socket
+
+    sockets = [socket.socket() for _ in range(num_workers)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    cluster = {"worker": [f"127.0.0.1:{s.getsockname()[1]}" for s in sockets]}
+    for s in sockets:
+        s.close()
+    return [json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}) for i in range(num_workers)]

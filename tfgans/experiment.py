@@ -14,7 +14,6 @@ which keeps models comparable when they share a busy machine (on a GPU use the d
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import time
@@ -82,15 +81,15 @@ class BudgetRecorder(keras.callbacks.Callback):
         # Runs after Checkpoint.on_train_begin only if placed after it; the restored epoch is read from the
         # model (Checkpoint sets _initial_epoch), so the order of the two in the list does not matter here.
         restored = getattr(self.model, "_initial_epoch", None) or 0
-        epochs = [row for row in _read_csv(self._epochs_path) if int(row["epoch"]) <= restored]
+        epochs = [row for row in runs.read_csv(self._epochs_path) if int(row["epoch"]) <= restored]
         last = epochs[-1] if epochs else {}
         self.step = int(last.get("step", 0))
         self.train_seconds = 60.0 * float(last.get("train_minutes", 0.0))
         self.cpu_seconds = 60.0 * float(last.get("cpu_minutes", 0.0))
         evaluated = [row for row in epochs if row.get("fid") not in (None, "")]
         self.last_eval_seconds = 60.0 * float(evaluated[-1]["train_minutes"]) if evaluated else None
-        _write_csv(self._epochs_path, epochs)
-        _write_csv(self._steps_path, [row for row in _read_csv(self._steps_path) if int(row["step"]) <= self.step])
+        runs.write_csv(self._epochs_path, epochs)
+        runs.write_csv(self._steps_path, [row for row in runs.read_csv(self._steps_path) if int(row["step"]) <= self.step])
         self.names = tuple(self.model.metric_names)
         self._first = True
         self.stopped_by = None
@@ -157,13 +156,10 @@ class BudgetRecorder(keras.callbacks.Callback):
 # --- csv files -----------------------------------------------------------------------------------------------
 
 
-_read_csv, _write_csv = runs.read_csv, runs.write_csv
-
-
 def _append_csv(path: str, rows: List[Dict]):
     # Rewritten whole (atomically) when a new column appears, e.g. the first evaluation's scores.
     if rows:
-        _write_csv(path, _read_csv(path) + [{k: _cell(v) for k, v in row.items()} for row in rows])
+        runs.write_csv(path, runs.read_csv(path) + [{k: _cell(v) for k, v in row.items()} for row in rows])
 
 
 def _cell(value):
@@ -309,7 +305,7 @@ def _save_final_grid(model, path, seed, num=64):
 
 def read_result(entry: Entry, run_dir: str) -> ModelResult:
     """The record of one model's run folder, finished or not (see :class:`~tfgans.reports.base.ModelResult`)."""
-    epochs = [{k: _number(v) for k, v in row.items()} for row in _read_csv(os.path.join(run_dir, "epochs.csv"))]
+    epochs = [{k: _number(v) for k, v in row.items()} for row in runs.read_csv(os.path.join(run_dir, "epochs.csv"))]
     for row in epochs:
         for key in ("epoch", "step"):
             row[key] = int(row[key])
@@ -317,7 +313,7 @@ def read_result(entry: Entry, run_dir: str) -> ModelResult:
             if row[key] is None:
                 del row[key]
     steps: Dict[str, List[float]] = {}
-    for row in _read_csv(os.path.join(run_dir, "steps.csv")):
+    for row in runs.read_csv(os.path.join(run_dir, "steps.csv")):
         for key, value in row.items():
             if key != "step":
                 steps.setdefault(key, []).append(float(value) if value not in ("", None) else math.nan)
