@@ -25,17 +25,17 @@ pytestmark = [pytest.mark.multiworker, pytest.mark.slow]
 
 
 def _args(preset, out, tfds_dir, epochs):
-    batch = "4" if preset.startswith("wgan") else "8"  # a WGAN-GP step takes n_critic=5 batches
-    return ["train", "--preset", preset, "--out", out, "--data-dir", tfds_dir, "--batch-size", batch,
+    return ["train", "--preset", preset, "--out", out, "--data-dir", tfds_dir, "--batch-size", "8",
             "--steps-per-epoch", "3", "--epochs", str(epochs), "--num-samples", "4", "--verbose", "0",
             "--checkpoint-steps", "1", "--peer-timeout", "90"]
 
 
-def _start_workers(args, n=2):
+def _start_workers(args, n=2, module="tfgans.cli"):
     workers = []
     for tf_config in distribute.loopback_tf_configs(n):
         env = {**os.environ, "TF_CONFIG": tf_config, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-        workers.append(subprocess.Popen([sys.executable, "-m", "tfgans.cli", *args], env=env, cwd=REPO_ROOT,
+        command = [sys.executable, *(["-m", module] if module else []), *args]
+        workers.append(subprocess.Popen(command, env=env, cwd=REPO_ROOT,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     return workers
 
@@ -70,19 +70,6 @@ def _assert_same_weights(out, reference):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
-def test_two_wasserstein_workers_end_with_the_weights_of_one_process_and_only_the_chief_writes(tfds_dir, tmp_path):
-    preset = "wgangp-mnist-gulrajani"  # n_critic=5 batches a step; the GAN flavor: the test below
-    one, two = str(tmp_path / "one"), str(tmp_path / "two")
-    keras.utils.set_random_seed(0)
-    assert cli.main(_args(preset, one, tfds_dir, epochs=1)) == 0  # one process, one device
-
-    outputs = _finish(_start_workers(_args(preset, two, tfds_dir, epochs=1)))
-    assert "2 replica(s) (CollectiveAllReduceStrategy)" in outputs[0]
-    _assert_same_weights(two, one)
-    assert sorted(os.listdir(two)) == ["checkpoints", "generator", "logs", "run.json", "samples"]  # no .worker-*
-    assert "worker done" in outputs[1]
-
-
 def test_killed_workers_restarted_with_the_same_commands_resume_from_the_chiefs_checkpoint(tfds_dir, tmp_path):
     preset = "dcgan-mnist-chakkarwar"
     one, two = str(tmp_path / "one"), str(tmp_path / "two")
@@ -103,8 +90,61 @@ def test_killed_workers_restarted_with_the_same_commands_resume_from_the_chiefs_
 
     outputs = _finish(_start_workers(args))
     assert all("resumed from" in output for output in outputs)
+    assert "2 replica(s) (CollectiveAllReduceStrategy)" in outputs[0] and "worker done" in outputs[1]
     _assert_same_weights(two, one)  # the weights of one process on one device, killed or not
     assert sorted(os.listdir(two)) == ["checkpoints", "generator", "logs", "run.json", "samples"]
+
+
+# The Python API on every worker, as the README shows it, for the flavors whose step takes more than one batch.
+_FLAVORS_SCRIPT = """
+import os, sys
+import keras, numpy as np
+import tfgans
+out, tfds_dir = sys.argv[1:3]
+strategy = tfgans.distribute.strategy(timeout_seconds=90)  # TF_CONFIG's cluster, or one device without it
+flavors = {
+    "wgangp-mnist-gulrajani": {},  # n_critic=5 real batches a step, per-example interpolation weights
+    "semisup-mnist-salimans": {},  # two unlabeled streams and a labeled one, split across workers
+    # CFG-GAN's stage, shortened: T=2 D updates on 2 real batches, then 2 epochs of 2 approximation minibatches
+    "cfggan-mnist-zhu": {"num_steps": 2, "num_targets": 16, "approx_epochs": 2, "approx_batch_size": 8},
+}
+for name, shorter in flavors.items():
+    preset = tfgans.presets.get(name)
+    preset = preset.replace(flavor_kwargs={**preset.flavor_kwargs, **shorter})
+    keras.utils.set_random_seed(0)
+    with strategy.scope():
+        model = preset.build(seed=0)
+        if name.startswith("cfggan"):
+            # The reference's RMSprop (epsilon 1e-36) steps a full lr / sqrt(1 - rho) of either sign on a gradient
+            # that is zero up to rounding (the biases before batch norm), differing between any two summation
+            # orders; a usual epsilon keeps the comparison to what distribution changes.
+            model.compile(g_optimizer=keras.optimizers.RMSprop(2.5e-4, rho=0.95, epsilon=1e-2),
+                          d_optimizer=keras.optimizers.RMSprop(2.5e-4, rho=0.95, epsilon=1e-2))
+    model.fit(preset.load_data(tfds_dir, batch_size=8, model=model, start=0), epochs=1, steps_per_epoch=2, verbose=0)
+    if tfgans.distribute.is_chief(strategy):
+        np.savez(os.path.join(out, name + ".npz"), *model.get_weights())
+print("replicas", strategy.num_replicas_in_sync)
+"""
+
+
+def test_wasserstein_semi_supervised_and_cfggan_flavors_train_on_two_workers_what_one_process_trains(tfds_dir,
+                                                                                                   tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+    env.pop("TF_CONFIG", None)
+    workers = [subprocess.Popen([sys.executable, "-c", _FLAVORS_SCRIPT, str(one), tfds_dir], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
+    workers += _start_workers(["-c", _FLAVORS_SCRIPT, str(two), tfds_dir], module=None)
+    outputs = _finish(workers)
+    assert [o.split()[-1] for o in outputs] == ["1", "2", "2"]
+    names = ["cfggan-mnist-zhu", "semisup-mnist-salimans", "wgangp-mnist-gulrajani"]
+    assert sorted(os.listdir(two)) == [f"{name}.npz" for name in names]  # the chief's only
+    for name in names:
+        got, want = np.load(two / f"{name}.npz"), np.load(one / f"{name}.npz")
+        assert len(got.files) == len(want.files)
+        for key in want.files:
+            np.testing.assert_allclose(got[key], want[key], rtol=1e-4, atol=2e-5, err_msg=f"{name} {key}")
 
 
 @pytest.mark.parametrize("tf_config, message", [

@@ -86,7 +86,6 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
         tfgans.runs.LostRunError: ``out`` trained before but holds no readable checkpoint (pass ``restart``).
     """
     import keras
-    import tensorflow as tf
 
     from tfgans import callbacks, data as data_lib, distribute, export, presets, runs
 
@@ -132,13 +131,9 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
     if position["batch"] >= per_epoch:  # stopped after an epoch's last batch, before its end was recorded
         position.update(epoch=position["epoch"] + 1, batch=0)
 
-    def stream(start):
-        ds = preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed,
-                              start=start)
-        # Each worker takes its part of every global batch (MNIST is one file: no sharding by files).
-        options = tf.data.Options()
-        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-        return ds.with_options(options)
+    def stream(start):  # each worker takes its part of every global batch (tfgans.data.shard_by_examples)
+        return preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed,
+                                start=start)
 
     cbs = callbacks.run_callbacks(written, seed=seed, value_range=data_range(preset), num_samples=num_samples,
                                   checkpoint=checkpoint)

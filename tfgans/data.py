@@ -28,6 +28,7 @@ __all__ = [
     "to_uint8",
     "scale_images",
     "resolve_data_dir",
+    "shard_by_examples",
 ]
 
 
@@ -210,7 +211,16 @@ def load(
         ds = ds.map(lambda x, y: (scale_images(x, low_high), y), num_parallel_calls=tf.data.AUTOTUNE)
     else:
         ds = ds.map(lambda x: scale_images(x, low_high), num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return shard_by_examples(ds.prefetch(tf.data.AUTOTUNE))
+
+
+def shard_by_examples(ds: tf.data.Dataset) -> tf.data.Dataset:
+    """``ds`` set to be split example-wise across workers (``AutoShardPolicy.DATA``) under
+    ``MultiWorkerMirroredStrategy``: each worker takes its part of every global batch. The default (by
+    files) fails or skews with fewer files than workers, as MNIST's one file. No effect on one machine."""
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options)
 
 
 def _stream_from(examples, start: int, per_epoch: int, buffer: Optional[int], seed: int, batch_size: int):
@@ -436,4 +446,4 @@ def load_semisupervised(
         }
 
     ds = tf.data.Dataset.zip((unlabeled(seed + 1), unlabeled(seed + 2), labeled))
-    return ds.map(assemble, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return shard_by_examples(ds.map(assemble, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))

@@ -22,7 +22,8 @@ import sys
 from typing import Optional
 
 __all__ = ["STRATEGIES", "TFConfigError", "read_tf_config", "strategy", "is_chief", "worker_dir", "cleanup",
-           "loopback_tf_configs"]
+           "loopback_tf_configs", "replica_slice",
+           "global_batch_mean"]
 
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
 
@@ -186,3 +187,33 @@ def loopback_tf_configs(num_workers: int) -> list:
     for s in sockets:
         s.close()
     return [json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}) for i in range(num_workers)]
+
+
+def replica_slice(draw, batch_size):
+    """This replica's ``batch_size`` rows of ``draw(batch_size * replicas)``, one draw for the global batch.
+
+    Replica ``r`` takes rows ``r * batch_size ...``, the examples tf.distribute hands it from a global batch, so
+    two replicas draw for their examples what one device draws for the same global batch (and a run on two
+    workers matches one on one device). Outside a replicated step, ``draw(batch_size)``.
+    """
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    replicas = context.num_replicas_in_sync if context is not None else 1
+    if replicas == 1:
+        return draw(batch_size)
+    start = tf.cast(context.replica_id_in_sync_group, tf.int32) * tf.cast(batch_size, tf.int32)
+    return draw(batch_size * replicas)[start:start + batch_size]
+
+
+def global_batch_mean(x, axis=0):
+    """The mean of ``x`` over ``axis``, the batch: inside a replicated step, over the global batch (each replica's
+    mean all-reduced; all replicas hold equal batch sizes). Differentiable: a loss that is non-linear in a batch
+    mean (feature matching) then has the gradient it has on one device."""
+    import tensorflow as tf
+
+    mean = tf.reduce_mean(x, axis=axis)
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return mean
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, mean)

@@ -18,7 +18,7 @@ Each piece works with any flavor and any net:
 
 One-sided label smoothing (sec. 3.4) is ``tfgans.losses.minimax_discriminator_loss(label_smoothing=0.1)``.
 Gaussian noise layers (the reference's ``GaussianNoiseLayer``: noise whenever the pass is not
-deterministic) are ``keras.layers.GaussianNoise``, which adds noise exactly when ``training=True``.
+deterministic) are ``tfgans.layers.GaussianNoise``, which adds noise exactly when ``training=True``.
 """
 
 from __future__ import annotations

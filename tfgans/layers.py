@@ -1,11 +1,12 @@
-"""Layers the reports' nets need that Keras does not ship. Each implements ``get_config``."""
+"""Layers the reports' nets need that Keras does not ship, and Keras' random layers made replica-aware.
+Each implements ``get_config``."""
 
 from __future__ import annotations
 
 import keras
 from keras import ops
 
-__all__ = ["Maxout"]
+__all__ = ["Maxout", "Dropout", "GaussianNoise"]
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
@@ -45,3 +46,45 @@ class Maxout(keras.layers.Layer):
             "num_pieces": self.num_pieces,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
+
+
+def _per_example_draw(draw, inputs):
+    """``draw(shape)`` for ``inputs``' shape, each replica taking its examples' rows of one draw for the global
+    batch (:func:`tfgans.distribute.replica_slice`)."""
+    import tensorflow as tf
+
+    from tfgans.distribute import replica_slice
+
+    shape = tf.shape(inputs)
+    return replica_slice(lambda n: draw(tf.concat([[n], shape[1:]], 0)), shape[0])
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class Dropout(keras.layers.Dropout):
+    """Keras' ``Dropout`` whose mask is the replica's slice of one mask for the global batch.
+
+    Keras' layer draws a mask the size of the replica's batch from a seed state every replica shares, so under
+    ``tf.distribute`` all replicas drop the same units of their examples (correlated masks, and other masks than
+    one device draws). Here the examples of the global batch get the masks one device would draw for them.
+    A ``noise_shape`` falls back to Keras' draw.
+    """
+
+    def call(self, inputs, training=False):
+        if not training or self.rate <= 0 or self.noise_shape is not None:
+            return super().call(inputs, training=training)
+        uniform = _per_example_draw(lambda shape: keras.random.uniform(shape, seed=self.seed_generator), inputs)
+        keep = ops.cast(uniform >= self.rate, inputs.dtype)
+        return inputs * keep / ops.cast(1.0 - self.rate, inputs.dtype)
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class GaussianNoise(keras.layers.GaussianNoise):
+    """Keras' ``GaussianNoise`` whose noise is the replica's slice of one draw for the global batch (see
+    :class:`Dropout`)."""
+
+    def call(self, inputs, training=False):
+        if not training or self.stddev <= 0:
+            return inputs
+        noise = _per_example_draw(
+            lambda shape: keras.random.normal(shape, stddev=self.stddev, seed=self.seed_generator), inputs)
+        return inputs + ops.cast(noise, inputs.dtype)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfgans.distribute import global_batch_mean
+
 __all__ = [
     "minimax_discriminator_loss",
     "minimax_generator_loss",
@@ -82,7 +84,8 @@ def feature_matching_loss(real_features, fake_features, distance: str = "squared
     """Feature matching generator loss (Salimans et al. 2016, arXiv:1606.03498, sec. 3.1).
 
     ``||E_x f(x) - E_z f(G(z))||^2`` with ``f`` an intermediate discriminator layer, the expectations
-    estimated by batch means. As in the reference code the distance is averaged over the features
+    estimated by batch means (of the global batch under ``tf.distribute``: ``distribute.global_batch_mean``,
+    so replicas take the step one device takes). As in the reference code the distance is averaged over the features
     (openai/improved-gan, ``train_mnist_feature_matching.py``: ``mean(square(m_gen - m_real))``); its
     CIFAR-10 script uses the mean absolute difference instead (``mean(abs(m1 - m2))``).
 
@@ -97,8 +100,8 @@ def feature_matching_loss(real_features, fake_features, distance: str = "squared
     if distance not in FEATURE_DISTANCES:
         raise ValueError(f"distance must be one of {FEATURE_DISTANCES}, got {distance!r}.")
     real, fake = _logits(real_features), _logits(fake_features)
-    real_mean = tf.reduce_mean(tf.reshape(real, [tf.shape(real)[0], -1]), axis=0)
-    fake_mean = tf.reduce_mean(tf.reshape(fake, [tf.shape(fake)[0], -1]), axis=0)
+    real_mean = global_batch_mean(tf.reshape(real, [tf.shape(real)[0], -1]))
+    fake_mean = global_batch_mean(tf.reshape(fake, [tf.shape(fake)[0], -1]))
     diff = real_mean - fake_mean
     return tf.reduce_mean(tf.square(diff) if distance == "squared" else tf.abs(diff))
 

@@ -13,22 +13,9 @@ import numpy as np
 import tensorflow as tf
 import keras
 
+from tfgans.distribute import replica_slice
+
 __all__ = ["GANModel", "output_range"]
-
-
-def replica_slice(draw, batch_size):
-    """This replica's ``batch_size`` rows of ``draw(batch_size * replicas)``, one draw for the global batch.
-
-    Replica ``r`` takes rows ``r * batch_size ...``, the examples tf.distribute hands it from a global batch, so
-    two replicas draw for their examples what one device draws for the same global batch (and a run on two
-    workers matches one on one device). Outside a replicated step, ``draw(batch_size)``.
-    """
-    context = tf.distribute.get_replica_context()
-    replicas = context.num_replicas_in_sync if context is not None else 1
-    if replicas == 1:
-        return draw(batch_size)
-    start = tf.cast(context.replica_id_in_sync_group, tf.int32) * tf.cast(batch_size, tf.int32)
-    return draw(batch_size * replicas)[start:start + batch_size]
 
 
 def step_logs(trackers) -> dict:
@@ -208,6 +195,15 @@ class GANModel(keras.Model):
             # MirroredStrategy fails there), so create them now.
             self.build_optimizers()
         return super().fit(x, *args, **kwargs)
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Under a strategy, Keras 3 (<= 3.15, backend/tensorflow/trainer.py) learns the input shapes by
+        # all-reducing a batch drawn from the training iterator, before it checks whether anything needs
+        # building. Under MultiWorkerMirroredStrategy that reduce fails for a dict batch (the semi-supervised
+        # stream) and costs a collective per fit; built nets need none of it (one device skips it too).
+        if all(layer.built for layer in self._flatten_layers(include_self=False)):
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     # --- pieces a train_step calls -------------------------------------------------------------------------
 

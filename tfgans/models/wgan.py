@@ -19,7 +19,8 @@ import tensorflow as tf
 import keras
 
 from tfgans import losses, penalties
-from tfgans.models.base import GANModel, replica_slice
+from tfgans.distribute import replica_slice
+from tfgans.models.base import GANModel
 
 __all__ = ["WGAN", "WGANGP"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from tfgans.layers import Maxout
+from tfgans.layers import Dropout, Maxout
 
 __all__ = ["mnist_generator", "mnist_discriminator"]
 
@@ -58,11 +58,11 @@ def mnist_discriminator(image_shape=(28, 28, 1), maxout_units: int = 240, num_pi
         [
             keras.Input(image_shape),
             layers.Flatten(),
-            layers.Dropout(input_dropout),
+            Dropout(input_dropout),
             Maxout(maxout_units, num_pieces, kernel_initializer=init()),  # h0
-            layers.Dropout(hidden_dropout),
+            Dropout(hidden_dropout),
             Maxout(maxout_units, num_pieces, kernel_initializer=init()),  # h1
-            layers.Dropout(hidden_dropout),
+            Dropout(hidden_dropout),
             layers.Dense(1, kernel_initializer=init()),  # y (sigmoid in the loss)
         ],
         name="goodfellow_mnist_discriminator",

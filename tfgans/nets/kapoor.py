@@ -38,6 +38,8 @@ from typing import Tuple, Union
 import keras
 from keras import layers
 
+from tfgans.layers import Dropout
+
 __all__ = [
     "IMAGE_SHAPE",
     "linear_generator",
@@ -102,9 +104,9 @@ def linear_generator(latent_dim: int = 100, layer_one_size: int = 256, layer_two
         [
             keras.Input((latent_dim,)),
             layers.Dense(layer_one_size, activation=activation),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Dense(layer_two_size, activation=activation),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Dense(h * w * c, activation="tanh"),  # the flattened 784-pixel image
             layers.Reshape(IMAGE_SHAPE),
         ],
@@ -140,9 +142,9 @@ def linear_discriminator(layer_one_size: int = 512, layer_two_size: int = 256, d
             keras.Input(IMAGE_SHAPE),
             layers.Flatten(),  # the report's flattened 784-pixel input
             layers.Dense(layer_one_size, activation=activation),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Dense(layer_two_size, activation=activation),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Dense(1),  # logit; sigmoid in the loss
         ],
         name="kapoor_linear_discriminator",
@@ -196,14 +198,14 @@ def dcgan_generator(latent_dim: int = 100, filter_shape: Union[int, Tuple[int, i
     rows = [
         keras.Input((latent_dim,)),
         layers.Dense(start[0] * start[1] * channels, activation=activation),  # the fully connected cap
-        layers.Dropout(dropout),
+        Dropout(dropout),
         layers.Reshape((start[0], start[1], channels)),
         layers.Conv2DTranspose(channels, filter_shape, strides=stride, padding="same", activation=activation),
     ]
     if use_pooling:
         rows.append(_pool())
     rows += [
-        layers.Dropout(dropout),
+        Dropout(dropout),
         layers.Conv2DTranspose(c, filter_shape, strides=stride, padding="same", activation="tanh"),
     ]
     name = "kapoor_dcgan_pool_generator" if use_pooling else "kapoor_dcgan_generator"
@@ -238,9 +240,9 @@ def dcgan_discriminator(filter_shape: Union[int, Tuple[int, int]] = 3, stride: i
     if use_pooling:
         rows.append(_pool())
     rows += [
-        layers.Dropout(dropout),
+        Dropout(dropout),
         layers.Conv2D(channels, filter_shape, strides=stride, padding="same", activation=activation),
-        layers.Dropout(dropout),
+        Dropout(dropout),
         layers.Flatten(),
         layers.Dense(1),  # the fully connected cap: a logit, sigmoid in the loss
     ]
@@ -283,9 +285,9 @@ def lstm_generator(latent_dim: int = 100, units: int = 128, dropout: float = 0.5
             keras.Input((latent_dim,)),
             layers.RepeatVector(h),  # the same z drives every row step
             layers.LSTM(units, return_sequences=True),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.LSTM(units, return_sequences=True),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Dense(w * c, activation="tanh"),  # the fully connected cap, applied to each row step
             layers.Reshape(IMAGE_SHAPE),
         ],
@@ -312,9 +314,9 @@ def lstm_discriminator(units: int = 128, dropout: float = 0.5) -> keras.Sequenti
             keras.Input(IMAGE_SHAPE),
             layers.Reshape((h, w * c)),  # rows as time steps
             layers.LSTM(units, return_sequences=True),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.LSTM(units),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Dense(1),  # the fully connected cap: a logit, sigmoid in the loss
         ],
         name="kapoor_lstm_discriminator",

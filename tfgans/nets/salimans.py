@@ -13,6 +13,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from tfgans.layers import Dropout, GaussianNoise
+
 from tfgans.improved import WeightNormConv2D, WeightNormConv2DTranspose, WeightNormDense
 
 __all__ = ["mnist_generator", "mnist_discriminator", "cifar10_generator", "cifar10_discriminator"]
@@ -64,9 +66,9 @@ def mnist_discriminator(input_noise: float = 0.3, hidden_noise: float = 0.5, num
     def wn_dense(units, **kwargs):
         return WeightNormDense(units, kernel_initializer=keras.initializers.RandomNormal(stddev=0.1), **kwargs)
 
-    rows = [keras.Input((28, 28, 1)), layers.Flatten(), layers.GaussianNoise(input_noise)]
+    rows = [keras.Input((28, 28, 1)), layers.Flatten(), GaussianNoise(input_noise)]
     for units in (1000, 500, 250, 250, 250):
-        rows += [wn_dense(units, activation="relu"), layers.GaussianNoise(hidden_noise)]
+        rows += [wn_dense(units, activation="relu"), GaussianNoise(hidden_noise)]
     rows.append(wn_dense(num_classes, train_scale=True))
     return keras.Sequential(rows, name="salimans_mnist_discriminator")
 
@@ -126,11 +128,11 @@ def cifar10_discriminator(num_classes: int = 10) -> keras.Sequential:
     return keras.Sequential(
         [
             keras.Input((32, 32, 3)),
-            layers.Dropout(0.2),
+            Dropout(0.2),
             conv(96), conv(96), conv(96, strides=2),
-            layers.Dropout(0.5),
+            Dropout(0.5),
             conv(192), conv(192), conv(192, strides=2),
-            layers.Dropout(0.5),
+            Dropout(0.5),
             conv(192, padding=0),
             conv(192, kernel=1, padding=0),
             conv(192, kernel=1, padding=0),

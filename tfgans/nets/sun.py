@@ -10,6 +10,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from tfgans.layers import Dropout
+
 __all__ = ["mnist_generator", "mnist_discriminator", "svhn_generator", "svhn_discriminator"]
 
 
@@ -44,13 +46,13 @@ def _discriminator(image_shape, dropout, name):
             keras.Input(image_shape),
             layers.Conv2D(64, 5, strides=2, padding="same"),
             layers.LeakyReLU(),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Conv2D(128, 5, strides=2, padding="same"),
             layers.LeakyReLU(),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Conv2D(256, 5, strides=2, padding="same"),
             layers.LeakyReLU(),
-            layers.Dropout(dropout),
+            Dropout(dropout),
             layers.Flatten(),
             # Dense with output 1: a logit; the report applies the logistic function "in future steps",
             # i.e. inside the loss, which is what tfgans.losses does.

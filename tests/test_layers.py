@@ -1,0 +1,49 @@
+"""tfgans.layers: the replica-aware Dropout and GaussianNoise (Maxout: tests/test_nets.py)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgans import layers
+
+
+def _draw(layer, x, strategy=None):
+    """The layer's training-mode output for the global batch ``x``, one device or split over ``strategy``."""
+    if strategy is None:
+        return layer(x, training=True).numpy()
+    ds = strategy.experimental_distribute_dataset(tf.data.Dataset.from_tensors(x))
+    out = strategy.run(tf.function(lambda batch: layer(batch, training=True)), args=(next(iter(ds)),))
+    return np.concatenate([t.numpy() for t in strategy.experimental_local_results(out)])
+
+
+@pytest.mark.parametrize("make", [lambda: layers.Dropout(0.5, seed=3), lambda: layers.GaussianNoise(0.5, seed=3)],
+                         ids=["dropout", "noise"])
+def test_two_replicas_draw_for_their_examples_what_one_device_draws(make, two_replicas):
+    x = np.ones((8, 6), "float32")
+    with two_replicas.scope():
+        split = _draw(make(), x, two_replicas)
+    whole = _draw(make(), x)
+    np.testing.assert_allclose(split, whole, rtol=1e-6)
+    assert not np.allclose(split[:4], split[4:])  # Keras' layers give both replicas the same draw
+
+
+def test_dropout_keeps_the_expected_share_scaled_and_is_identity_at_inference():
+    x = np.ones((200, 50), "float32")
+    layer = layers.Dropout(0.3, seed=0)
+    y = layer(x, training=True).numpy()
+    np.testing.assert_allclose(np.unique(y), [0.0, 1 / 0.7], rtol=1e-6)
+    assert abs((y == 0).mean() - 0.3) < 0.02
+    np.testing.assert_array_equal(layer(x, training=False), x)
+    np.testing.assert_array_equal(layers.GaussianNoise(1.0)(x, training=False), x)
+    noise = layers.GaussianNoise(0.5, seed=0)(np.zeros((200, 50), "float32"), training=True).numpy()
+    assert abs(noise.std() - 0.5) < 0.02 and abs(noise.mean()) < 0.02
+
+
+def test_they_round_trip_through_a_keras_file(tmp_path):
+    net = keras.Sequential([keras.Input((4,)), layers.GaussianNoise(0.2), layers.Dropout(0.1), keras.layers.Dense(2)])
+    path = str(tmp_path / "net.keras")
+    net.save(path)
+    loaded = keras.saving.load_model(path)
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in net.layers]
+    assert loaded.layers[1].rate == 0.1 and loaded.layers[0].stddev == 0.2
