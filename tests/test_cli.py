@@ -179,3 +179,15 @@ def test_evaluate_takes_a_folder_of_pngs_and_float_arrays_with_their_value_range
     Image.fromarray(np.zeros((32, 32), np.uint8)).save(folder / "999.png")
     assert cli.main(["evaluate", str(folder), *common[:2], "--num-samples", "61", *common[4:]]) == 2
     assert "must all have one size" in capsys.readouterr().err
+
+
+def test_the_training_line_says_whether_bf16_runs_in_hardware():
+    import keras
+
+    try:
+        policy = cli._set_mixed_precision(True)
+        assert keras.mixed_precision.dtype_policy().name == "mixed_bfloat16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert policy.startswith("mixed_bfloat16 (") and (cli.bf16_support() or "emulated") in policy
+    assert cli._set_mixed_precision(False) == "float32"

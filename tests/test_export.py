@@ -92,6 +92,23 @@ def test_loading_something_that_is_not_a_saved_model_is_a_clear_error(tmp_path):
         export.load_generator(str(tmp_path))
 
 
+def test_shipped_generators_are_found_by_preset_name(gan, tmp_path, monkeypatch, capsys):
+    zoo = tmp_path / "zoo"
+    export.save_generator(gan, str(zoo / "dcgan_mnist_fast"))
+    monkeypatch.setenv("TFGANS_ZOO", str(zoo))
+    assert export.shipped() == {"dcgan-mnist-fast": str(zoo / "dcgan_mnist_fast")}
+    np.testing.assert_array_equal(export.sample_images(export.load_generator("dcgan-mnist-fast"), 4, seed=1),
+                                  tfgans.data.to_uint8(gan.generate(4, seed=1)).numpy())
+    grid = tmp_path / "grid.png"
+    assert tfgans.cli.main(["sample", "dcgan-mnist-fast", "--n", "4", "--out", str(grid)]) == 0 and grid.exists()
+    images = tfgans.evaluation.load_generator_images("dcgan-mnist-fast", 3, seed=1)  # what `tfgans evaluate` reads
+    assert images.shape == (3, 8, 8, 1)
+    with pytest.raises(FileNotFoundError, match="No pretrained generator of preset 'dcgan-mnist-sun' is shipped"):
+        export.load_generator("dcgan-mnist-sun")
+    assert tfgans.cli.main(["sample", "dcgan-mnist-sun", "--out", str(tmp_path / "x.png")]) != 0
+    assert "tfgans train --preset dcgan-mnist-sun" in capsys.readouterr().err
+
+
 def test_export_stores_each_weight_once(tmp_path):
     gan = tfgans.DCGAN(tiny_generator(latent_dim=16, image_shape=(16, 16, 1)), tiny_discriminator((16, 16, 1)),
                        latent_dim=16)

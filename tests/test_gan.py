@@ -167,3 +167,38 @@ def test_a_dataset_without_a_single_batch_is_a_clear_error(tiny_images):
     with pytest.raises(ValueError, match="no batch"):
         gan.fit(ds, epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations.numpy()) == 0
+
+
+def test_the_generator_average_is_what_the_model_samples_and_exports(tiny_images, tmp_path):
+    """g_ema_rate: a <- a + r (w - a) after each generator step, bias-corrected; synthesize, the export and a
+    .keras reload use it, training the live weights."""
+    gan = _gan(g_ema_rate=0.5)
+    gan.compile(g_optimizer=keras.optimizers.Adam(5e-2), d_optimizer=keras.optimizers.Adam(5e-2))
+    seen = []
+    probe = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append([w.copy() for w in gan.generator.get_weights()]))
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images[:16]).batch(8)
+    gan.fit(ds, epochs=1, verbose=0, callbacks=[probe])
+    (w1, b1), (w2, b2) = seen
+    # Two steps of rate 1/2 from a = 0: a = w1/4 + w2/2, corrected by 1 - (1/2)^2: (w1 + 2 w2) / 3.
+    averaged = [a.numpy() for a in gan.g_ema.values()]
+    np.testing.assert_allclose(averaged[0], (w1 + 2 * w2) / 3, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(averaged[1], (b1 + 2 * b2) / 3, rtol=1e-5, atol=1e-7)
+
+    z = gan.sample_latent(5, tf.constant([0, 0], tf.int64))
+    live = gan.generator(z, training=False).numpy()
+    images = gan.synthesize(z).numpy()
+    dense = keras.activations.tanh(z.numpy() @ averaged[0] + averaged[1]).numpy().reshape(live.shape)
+    np.testing.assert_allclose(images, dense, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(images, live, atol=1e-3)
+
+    path = tfgans.export.save_generator(gan, str(tmp_path / "gen"))
+    np.testing.assert_array_equal(tfgans.export.sample_images(tf.saved_model.load(path), 6, seed=2),
+                                  tfgans.data.to_uint8(gan.generate(6, seed=2)).numpy())
+    gan.save(str(tmp_path / "gan.keras"))
+    loaded = keras.saving.load_model(str(tmp_path / "gan.keras"))
+    assert loaded.g_ema_rate == 0.5
+    np.testing.assert_allclose(loaded.synthesize(z).numpy(), images, rtol=1e-6)
+    assert "g_ema" in gan.checkpoint_state()
+    with pytest.raises(ValueError, match="rate must be in"):
+        _gan(g_ema_rate=0.0)

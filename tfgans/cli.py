@@ -52,15 +52,31 @@ def _cmd_presets(args) -> int:
 # --- train -----------------------------------------------------------------------------------------------------
 
 
+def bf16_support() -> Optional[str]:
+    """The CPU's bfloat16 instructions (``"amx_bf16"``, ``"avx512_bf16"``) from ``/proc/cpuinfo``, or None:
+    without them oneDNN emulates bf16 matmuls and convolutions in float32, and ``mixed_bfloat16`` only adds
+    casts."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return None
+    return next((flag for flag in ("amx_bf16", "avx512_bf16") if flag in flags), None)
+
+
 def _set_mixed_precision(enabled: bool) -> str:
+    """Sets the policy and returns how the training line names it."""
     import keras
     import tensorflow as tf
 
     if not enabled:
         return "float32"
-    policy = "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
-    keras.mixed_precision.set_global_policy(policy)
-    return policy
+    if tf.config.list_physical_devices("GPU"):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        return "mixed_float16"
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    support = bf16_support()
+    return f"mixed_bfloat16 ({support})" if support else "mixed_bfloat16 (emulated: no avx512_bf16/amx_bf16 here)"
 
 
 def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_size: Optional[int] = None,

@@ -23,7 +23,7 @@ import keras
 from tfgans import data as data_lib
 from tfgans.models.base import GANModel, output_range
 
-__all__ = ["save_generator", "load_generator", "METADATA_FILE"]
+__all__ = ["save_generator", "load_generator", "shipped", "zoo_dir", "resolve", "METADATA_FILE"]
 
 METADATA_FILE = "tfgans.json"
 
@@ -109,12 +109,47 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
     return path
 
 
+def zoo_dir() -> str:
+    """The folder of shipped generators: ``$TFGANS_ZOO``, else the repository's ``saved_models/``."""
+    return os.environ.get("TFGANS_ZOO") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models")
+
+
+def shipped() -> dict:
+    """``{preset name: folder}`` of the generators in :func:`zoo_dir` (folder ``dcgan_mnist_fast`` for
+    preset ``dcgan-mnist-fast``)."""
+    root = zoo_dir()
+    if not os.path.isdir(root):
+        return {}
+    return {name.replace("_", "-"): os.path.join(root, name) for name in sorted(os.listdir(root))
+            if os.path.isfile(os.path.join(root, name, "saved_model.pb"))}
+
+
+def resolve(path_or_name: str) -> str:
+    """``path_or_name`` if it exists, else the shipped generator of that preset name (:func:`shipped`)."""
+    if os.path.exists(path_or_name) or os.sep in path_or_name:
+        return path_or_name
+    zoo = shipped()
+    if path_or_name in zoo:
+        return zoo[path_or_name]
+    from tfgans import presets
+
+    if path_or_name in presets.names():
+        raise FileNotFoundError(
+            f"No pretrained generator of preset {path_or_name!r} is shipped (in {zoo_dir()}: "
+            f"{', '.join(zoo) or 'none'}). Train one: tfgans train --preset {path_or_name} --out DIR, then use "
+            "DIR/generator.")
+    return path_or_name
+
+
 def load_generator(path: str):
-    """Loads an exported generator; returns the ``tf.saved_model.load`` object (``.sample``, ``.serving_default``).
+    """Loads an exported generator, by folder or by the name of a shipped preset (``"dcgan-mnist-fast"``, see
+    :func:`shipped`); returns the ``tf.saved_model.load`` object (``.sample``, ``.serving_default``).
 
     Raises:
-        FileNotFoundError: ``path`` is not a SavedModel directory.
+        FileNotFoundError: ``path`` is not a SavedModel directory nor a shipped generator's name.
     """
+    path = resolve(path)
     if not os.path.isfile(os.path.join(path, "saved_model.pb")):
         raise FileNotFoundError(
             f"{path!r} is not a SavedModel directory (no saved_model.pb in it). Export one with "

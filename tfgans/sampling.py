@@ -93,8 +93,8 @@ def _read_image_folder(folder: str, files) -> np.ndarray:
 
 
 def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndarray:
-    """Images of a generator given by path: an exported SavedModel directory, an ``.npz`` of images, or a
-    folder of image files (PNG, JPEG, ...; what torch-fidelity and clean-fid users pass).
+    """Images of a generator given by path: an exported SavedModel directory (or a shipped generator's preset
+    name, ``tfgans.export.shipped``), an ``.npz`` of images, or a folder of image files (PNG, JPEG, ...; what torch-fidelity and clean-fid users pass).
 
     An ``.npz`` gives its array ``images`` (else its first array), at most ``num_samples`` of them; a folder
     gives its first ``num_samples`` files in name order, as uint8 ``[N, H, W, C]`` (C = 1 for grayscale).
@@ -104,6 +104,9 @@ def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndar
         ValueError: ``path`` is neither a SavedModel directory nor an ``.npz`` file, or the SavedModel has no
             ``sample`` signature.
     """
+    from tfgans.export import resolve
+
+    path = resolve(path)  # a shipped generator's preset name names its folder
     if not os.path.exists(path):
         raise FileNotFoundError(
             f"Generator {path!r} does not exist. Pass an exported SavedModel directory "

@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 import keras
 
+from tfgans import improved
 from tfgans.distribute import replica_slice
 
 __all__ = ["GANModel", "output_range"]
@@ -72,6 +73,11 @@ class GANModel(keras.Model):
         clip_norm: if set, every update's gradient is clipped to this global norm before it is applied
             (Kapoor & Orozco, Table 1: 5.0). Under ``tf.distribute`` the norm is that of the global-batch
             gradient, as on one device.
+        g_ema_rate: if set, an exponential moving average of the generator's weights (batch norm statistics
+            included), ``a <- a + g_ema_rate * (w - a)`` after every generator step, is what the model samples,
+            evaluates and exports (:meth:`synthesize`); training uses the live weights (Karras et al. 2018,
+            arXiv:1710.10196, sec. A.1: decay 0.999, i.e. rate 1e-3). Bias-corrected
+            (``tfgans.improved.ParameterEMA``), so early samples are not shrunk towards 0.
     """
 
     #: Names of the per-epoch loss trackers; each becomes a ``keras.metrics.Mean`` in ``self.trackers``.
@@ -99,6 +105,7 @@ class GANModel(keras.Model):
         seed: Optional[int] = None,
         clip_norm: Optional[float] = None,
         crop: Optional[Sequence[int]] = None,
+        g_ema_rate: Optional[float] = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -124,6 +131,12 @@ class GANModel(keras.Model):
         # (images are not latents) when it builds a model before distributed training.
         self.built = bool(generator.built and discriminator.built)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+        self.g_ema_rate = None if g_ema_rate is None else float(g_ema_rate)
+        self.g_ema = (improved.ParameterEMA(self._generator_weights_in_order(), self.g_ema_rate, name="g_ema")
+                      if self.g_ema_rate is not None else None)
+
+    def _generator_weights_in_order(self):
+        return list(self.generator.trainable_variables) + list(self.generator.non_trainable_variables)
 
     def _check_nets(self):
         g_in = self.generator.inputs[0].shape if getattr(self.generator, "inputs", None) else None
@@ -298,6 +311,8 @@ class GANModel(keras.Model):
         if self.clip_norm is not None:
             grads = self._clip(optimizer, grads, replicas)
         optimizer.apply(grads, variables)
+        if self.g_ema is not None and optimizer is self.g_optimizer:
+            self.g_ema.update()
         return grads
 
     def _clip(self, optimizer, grads, replicas):
@@ -323,7 +338,12 @@ class GANModel(keras.Model):
         in inference mode; a flavor whose generator is more than one net (CFG-GAN's composite of an
         approximator and functional-gradient steps) overrides it. Must be traceable by ``tf.function``.
         """
-        return self.crop_images(self.generator(z, training=False))
+        if self.g_ema is None:
+            return self.crop_images(self.generator(z, training=False))
+        averages = self.g_ema.values()
+        n = len(self.generator.trainable_variables)
+        images, _ = self.generator.stateless_call(averages[:n], averages[n:], z, training=False)
+        return self.crop_images(images)
 
     def crop_images(self, images):
         """The centre ``crop`` of ``images [N, H, W, C]`` (unchanged without ``crop``)."""
@@ -356,6 +376,8 @@ class GANModel(keras.Model):
                  "g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
         if self.seed_states():
             state["seed_states"] = self.seed_states()
+        if self.g_ema is not None:
+            state["g_ema"] = self.g_ema
         return state
 
     def seed_states(self) -> list:
@@ -396,6 +418,7 @@ class GANModel(keras.Model):
             "seed": self.seed,
             "clip_norm": self.clip_norm,
             "crop": list(self.crop) if self.crop else None,
+            "g_ema_rate": self.g_ema_rate,
             "name": self.name,
         }
 

@@ -1,0 +1,207 @@
+"""Minutes of training to FID 50, 20 and 10 on MNIST: tfgans' fast preset, ``dcgan-mnist-sun`` (float32 and
+bf16) and the peer loop, each for the same wall-clock budget, one after the other on an otherwise idle machine.
+
+    python benchmarks/time_to_fid.py --data-dir ../shared/tfds --minutes 10 --out time_to_fid
+
+The peer is the TensorFlow DCGAN tutorial's training step (https://www.tensorflow.org/tutorials/generative/dcgan:
+one generator forward shared by both updates, two tapes, Adam 1e-4 for both nets, batch 256), written here from
+its public structure, on Sun & Yang's nets (seed 004's, ``tfgans.nets.sun``). The tfgans contenders run
+``model.fit`` on ``tfgans.data.load``. The clock counts training only: every ``--every`` minutes it stops, the
+FID of ``--eval-samples`` generated images (``tfgans evaluate``'s MNIST classifier features, against as many test
+images) is taken, and the clock resumes. The last point uses ``--final-samples`` (10,000: the figure the cards
+quote). Prints the table, writes ``<out>/time_to_fid.csv`` and ``<out>/time_to_fid.png`` (FID against minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+import keras  # noqa: E402
+
+import tfgans  # noqa: E402
+from tfgans import data as data_lib, losses  # noqa: E402
+from tfgans.evaluation import Evaluator  # noqa: E402
+
+TARGETS = (50.0, 20.0, 10.0)
+CONTENDERS = ("fast", "sun", "sun-bf16", "peer")
+
+
+class Clock:
+    """Training time, paused while evaluating; evaluates every ``every`` minutes until ``budget``."""
+
+    def __init__(self, name, budget, every, evaluate):
+        self.name, self.budget, self.every, self.evaluate = name, budget * 60.0, every * 60.0, evaluate
+        self.trained, self.last, self.next_eval, self.steps, self.points = 0.0, None, self.every, 0, []
+
+    def start(self):
+        self.last = time.perf_counter()
+
+    def tick(self) -> bool:
+        """After one step: False once the budget is spent."""
+        now = time.perf_counter()
+        self.trained += now - self.last
+        self.steps += 1
+        if self.trained >= self.next_eval or self.trained >= self.budget:
+            final = self.trained >= self.budget
+            fid = self.evaluate(final)
+            self.points.append({"contender": self.name, "minutes": round(self.trained / 60, 3),
+                                "steps": self.steps, "fid": round(fid, 3), "final": final})
+            print(f"  {self.name}: {self.trained / 60:5.2f} min, {self.steps} steps, FID {fid:.2f}", flush=True)
+            self.next_eval += self.every
+            if final:
+                return False
+        self.last = time.perf_counter()  # evaluation time is not training time
+        return True
+
+
+class _ClockCallback(keras.callbacks.Callback):
+    def __init__(self, clock):
+        super().__init__()
+        self.clock = clock
+
+    def on_train_begin(self, logs=None):
+        self.clock.start()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.clock.tick():
+            self.model.stop_training = True
+
+
+def _evaluator(args, num_samples):
+    return Evaluator("mnist", data_dir=args.data_dir, num_samples=num_samples, metrics=("fid",))
+
+
+def fid_of(evaluators, sample):
+    """``sample(n, seed) -> uint8 images``'s FID with the interim or the final evaluator."""
+    def evaluate(final):
+        evaluator = evaluators["final" if final else "interim"]
+        return evaluator.evaluate_images(sample(evaluator.num_samples, 0))["fid"]
+    return evaluate
+
+
+def run_fit(name, preset_name, policy, args, evaluators):
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        keras.utils.set_random_seed(args.seed)
+        preset = tfgans.presets.get(preset_name)
+        model = preset.build(seed=args.seed)
+        ds = preset.load_data(args.data_dir, model=model, seed=args.seed, start=0)
+        to_uint8 = lambda n, seed: data_lib.to_uint8(model.generate(n, seed=seed)).numpy()  # noqa: E731
+        clock = Clock(name, args.minutes, args.every, fid_of(evaluators, to_uint8))
+        per_epoch = data_lib.batches_per_epoch("mnist", preset.batch_size, data_dir=args.data_dir)
+        model.fit(ds, epochs=10**6, steps_per_epoch=per_epoch, verbose=0, callbacks=[_ClockCallback(clock)])
+        return clock.points
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def run_peer(args, evaluators, batch_size=256, latent_dim=100):
+    """The TensorFlow DCGAN tutorial's loop on Sun & Yang's nets."""
+    keras.utils.set_random_seed(args.seed)
+    generator, discriminator = tfgans.nets.sun.mnist_generator(), tfgans.nets.sun.mnist_discriminator()
+    g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
+
+    @tf.function
+    def train_step(images):
+        noise = tf.random.normal([tf.shape(images)[0], latent_dim])
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            generated = generator(noise, training=True)
+            real_output = discriminator(images, training=True)
+            fake_output = discriminator(generated, training=True)
+            gen_loss = losses.modified_generator_loss(fake_output)
+            disc_loss = losses.minimax_discriminator_loss(real_output, fake_output)
+        g_opt.apply_gradients(zip(gen_tape.gradient(gen_loss, generator.trainable_variables),
+                                  generator.trainable_variables))
+        d_opt.apply_gradients(zip(disc_tape.gradient(disc_loss, discriminator.trainable_variables),
+                                  discriminator.trainable_variables))
+
+    def sample(n, seed):
+        z = tf.random.stateless_normal([n, latent_dim], seed=[seed, 0])
+        return data_lib.to_uint8(generator(z, training=False)).numpy()
+
+    clock = Clock("peer", args.minutes, args.every, fid_of(evaluators, sample))
+    ds = data_lib.load("mnist", batch_size, data_dir=args.data_dir, seed=args.seed, start=0)
+    clock.start()
+    for images in ds:
+        train_step(images)
+        if not clock.tick():
+            break
+    return clock.points
+
+
+def minutes_to(points, target):
+    hit = [p["minutes"] for p in points if p["fid"] <= target]
+    return f"{hit[0]:.1f}" if hit else "-"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.environ.get("TFDS_DATA_DIR"))
+    parser.add_argument("--minutes", type=float, default=10.0, help="training budget of each contender")
+    parser.add_argument("--every", type=float, default=1.0, help="minutes between FID points")
+    parser.add_argument("--eval-samples", type=int, default=2000)
+    parser.add_argument("--final-samples", type=int, default=10000)
+    parser.add_argument("--only", nargs="*", choices=CONTENDERS, default=list(CONTENDERS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="time_to_fid")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    evaluators = {"interim": _evaluator(args, args.eval_samples), "final": _evaluator(args, args.final_samples)}
+    for evaluator in evaluators.values():
+        evaluator.reference()  # before any clock runs
+    print(f"bf16 in hardware: {tfgans.cli.bf16_support()}; {os.cpu_count()} CPUs; budget {args.minutes} min each")
+
+    runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators),
+            "sun": lambda: run_fit("sun", "dcgan-mnist-sun", "float32", args, evaluators),
+            "sun-bf16": lambda: run_fit("sun-bf16", "dcgan-mnist-sun", "mixed_bfloat16", args, evaluators),
+            "peer": lambda: run_peer(args, evaluators)}
+    points = []
+    for name in args.only:
+        print(f"{name}:", flush=True)
+        points += runs[name]()
+
+    with open(os.path.join(args.out, "time_to_fid.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(points[0]))
+        writer.writeheader()
+        writer.writerows(points)
+    print(f"\n| contender | steps | final FID ({args.final_samples}) | "
+          + " | ".join(f"min to FID {t:g}" for t in TARGETS) + " |")
+    print("|---|---|---|" + "---|" * len(TARGETS))
+    for name in args.only:
+        mine = [p for p in points if p["contender"] == name]
+        print(f"| {name} | {mine[-1]['steps']} | {mine[-1]['fid']:.1f} | "
+              + " | ".join(minutes_to(mine, t) for t in TARGETS) + " |")
+    _plot(points, args)
+
+
+def _plot(points, args):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in args.only:
+        mine = [p for p in points if p["contender"] == name]
+        ax.plot([p["minutes"] for p in mine], [p["fid"] for p in mine], marker="o", label=name)
+    for target in TARGETS:
+        ax.axhline(target, color="grey", lw=0.5, ls=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("training minutes (wall clock, evaluation excluded)")
+    ax.set_ylabel(f"FID (MNIST classifier, {args.eval_samples} samples)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(args.out, "time_to_fid.png"), dpi=100)
+    print(f"wrote {os.path.join(args.out, 'time_to_fid.png')}")
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    main()
