@@ -204,6 +204,20 @@ def _cmd_train(args) -> int:
     return 0
 
 
+# --- ship ------------------------------------------------------------------------------------------------------
+
+def _cmd_ship(args) -> int:
+    from tfgans import zoo
+
+    _check_positive(train_minutes=args.train_minutes)
+    folder = zoo.ship(args.run, train_minutes=args.train_minutes, data_dir=args.data_dir, zoo=args.zoo,
+                      replace=args.replace, note=args.note)
+    card = zoo.read_card(folder)
+    print(f"tfgans: shipped {card['preset']} to {folder}: FID {card['fid']:.2f}, score {card['is']:.2f} "
+          f"({card['epochs']} epochs, {card['steps']} steps); card {folder}/README.md")
+    return 0
+
+
 # --- sample ----------------------------------------------------------------------------------------------------
 
 def _cmd_sample(args) -> int:
@@ -411,6 +425,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="sampling seed (same seed, same images)")
     p.add_argument("--out", default="samples.png", help="a .png grid, or .npz of uint8 images")
     p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("ship", help="ship a trained run's generator into the pretrained zoo with its card")
+    p.add_argument("run", help="a run folder of `tfgans train --out` (its generator/, run.json, checkpoints/)")
+    p.add_argument("--train-minutes", type=float, required=True, help="wall-clock minutes the run trained")
+    p.add_argument("--data-dir", default=None, help="tensorflow-datasets folder for the evaluation")
+    p.add_argument("--zoo", default=None, help="zoo folder (default: $TFGANS_ZOO or the repository's saved_models)")
+    p.add_argument("--replace", action="store_true", help="replace the zoo's generator of the same preset")
+    p.add_argument("--note", default="", help="a sentence for the card (budget, what the grid shows)")
+    p.set_defaults(func=_cmd_ship)
 
     _add_evaluate_parsers(sub)
     from tfgans import reports

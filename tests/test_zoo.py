@@ -1,0 +1,46 @@
+"""The pretrained zoo: shipping a run with its card, and every shipped card's FID against a fresh evaluation."""
+
+import os
+
+import numpy as np
+import pytest
+
+from tfgans import cli, export, zoo
+from tfgans.evaluation import Evaluator
+
+
+def test_a_shipped_run_has_a_card_a_grid_a_ranking_row_and_is_found_by_name(tfds_dir, tmp_path, monkeypatch,
+                                                                             capsys):
+    run, shelf = str(tmp_path / "run"), tmp_path / "zoo"
+    shelf.mkdir()
+    assert cli.main(["train", "--preset", "dcgan-mnist-fast", "--out", run, "--data-dir", tfds_dir, "--epochs", "1",
+                     "--steps-per-epoch", "2", "--batch-size", "8", "--num-samples", "4", "--verbose", "0"]) == 0
+    assert cli.main(["ship", run, "--train-minutes", "0.5", "--data-dir", tfds_dir, "--zoo", str(shelf)]) == 0
+    assert "shipped dcgan-mnist-fast" in capsys.readouterr().out
+    folder = shelf / "dcgan_mnist_fast"
+    card = zoo.read_card(str(folder))
+    assert (card["preset"], card["epochs"], card["steps"], card["batch_size"]) == ("dcgan-mnist-fast", 1, 2, 8)
+    assert card["command"].endswith("--epochs 1 --batch-size 8") and card["train_minutes"] == 0.5
+    assert {"fid", "kid", "is", "precision", "recall", "fid_check"} <= set(card) and card["fid"] > 100
+    assert (folder / "grid.png").exists() and "dcgan-mnist-fast" in (folder / "README.md").read_text()
+    assert "| 1 | [`dcgan-mnist-fast`](dcgan_mnist_fast/README.md) | 1 |" in (shelf / "README.md").read_text()
+
+    monkeypatch.setenv("TFGANS_ZOO", str(shelf))
+    fresh = Evaluator("mnist", tfds_dir, num_samples=zoo.CHECK_SAMPLES, metrics=("fid",))
+    assert fresh.evaluate_generator("dcgan-mnist-fast")["fid"] == pytest.approx(card["fid_check"], rel=1e-3)
+    assert cli.main(["ship", run, "--train-minutes", "1", "--data-dir", tfds_dir, "--zoo", str(shelf)]) == 2
+    assert "exists: pass replace=True" in capsys.readouterr().err
+    assert zoo.read_card(str(folder))["train_minutes"] == 0.5  # not overwritten
+    assert cli.main(["ship", str(tmp_path), "--train-minutes", "1", "--zoo", str(shelf)]) == 2
+    assert "has no run.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("preset", sorted(zoo.cards()))
+def test_every_shipped_generator_scores_what_its_card_says(preset, tfds_dir):
+    card = zoo.cards()[preset]
+    fresh = Evaluator(card["dataset"], tfds_dir, num_samples=zoo.CHECK_SAMPLES, metrics=("fid",))
+    fid = fresh.evaluate_generator(card["folder"], seed=card["seed"])["fid"]
+    # The same export and seed give the same images; 1 % allows other CPUs' float rounding in the features.
+    assert fid == pytest.approx(card["fid_check"], rel=0.01), (preset, fid, card["fid_check"])
+    assert os.path.exists(os.path.join(card["folder"], "grid.png"))
+    assert np.isfinite(card["fid"]) and card["epochs"] >= 1

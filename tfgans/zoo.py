@@ -1,0 +1,167 @@
+"""The pretrained zoo: a trained run's generator shipped into ``saved_models/`` with a card.
+
+    tfgans ship runs/fast --train-minutes 10 --data-dir ../shared/tfds
+
+copies ``runs/fast/generator`` to ``saved_models/<preset with _>/``, evaluates it (10,000 samples: FID, KID,
+MNIST score, precision, recall; and the FID of 2,000 samples, which the tests recompute), writes an 8x8 grid,
+``card.json`` and a ``README.md`` card (preset, epochs and steps, training minutes, machine, figures, the exact
+command), and rewrites the ranking table of ``saved_models/README.md``. Shipped generators are then found by
+preset name (``tfgans.export.load_generator("dcgan-mnist-fast")``).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+from typing import Dict, Optional
+
+from tfgans import export, runs
+
+__all__ = ["ship", "read_card", "cards", "machine", "CARD_FILE", "CHECK_SAMPLES"]
+
+CARD_FILE = "card.json"
+#: Samples of the FID the card records for the tests to recompute (``card["fid_check"]``).
+CHECK_SAMPLES = 2000
+_TABLE = ("<!-- zoo-table: written by tfgans.zoo -->", "<!-- /zoo-table -->")
+
+
+def machine() -> str:
+    """``"<CPU model>, <n> cores"`` (Linux) or the platform's processor name."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
+
+
+def _position(run_dir: str) -> Dict[str, int]:
+    """Epochs and steps of the run's newest checkpoint."""
+    import tensorflow as tf
+
+    from tfgans.callbacks import Checkpoint
+
+    candidates = Checkpoint(os.path.join(run_dir, "checkpoints")).candidates()
+    if not candidates:
+        raise FileNotFoundError(f"{run_dir!r} holds no checkpoint: ship a run that `tfgans train` wrote.")
+    reader = tf.train.load_checkpoint(candidates[0][1])
+    return {name: int(reader.get_tensor(f"{name}/.ATTRIBUTES/VARIABLE_VALUE")) for name in ("epoch", "step")}
+
+
+def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, zoo: Optional[str] = None,
+         replace: bool = False, note: str = "", seed: int = 0) -> str:
+    """Ships ``run_dir``'s exported generator into the zoo with its card; returns the generator's folder.
+
+    Raises:
+        FileNotFoundError: the run has no ``run.json``, export or checkpoint.
+        FileExistsError: the zoo already holds this preset's generator and ``replace`` is False.
+    """
+    from tfgans import presets
+    from tfgans.evaluation import Evaluator
+    from tfgans.images import save_grid
+
+    settings = runs.read_json(os.path.join(run_dir, "run.json"))
+    if settings is None or "preset" not in settings:
+        raise FileNotFoundError(f"{run_dir!r} has no run.json: ship a folder that `tfgans train --out` wrote.")
+    source = os.path.join(run_dir, "generator")
+    export.load_generator(source)  # a clear error if the run was never exported
+    preset = presets.get(settings["preset"])
+    position = _position(run_dir)
+    zoo = zoo or export.zoo_dir()
+    folder = os.path.join(zoo, preset.name.replace("-", "_"))
+    if os.path.exists(folder) and not replace:
+        raise FileExistsError(f"{folder} exists: pass replace=True (tfgans ship --replace) to ship over it.")
+
+    tmp = f"{folder}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(source, tmp)
+    loaded = export.load_generator(tmp)
+    figures = Evaluator(preset.dataset, data_dir, num_samples=10000).evaluate_generator(loaded, seed=seed)
+    check = Evaluator(preset.dataset, data_dir, num_samples=CHECK_SAMPLES, metrics=("fid",))
+    save_grid(export.sample_images(loaded, 64, seed=seed), os.path.join(tmp, "grid.png"), ncols=8)
+    command = (f"tfgans train --preset {preset.name} --out runs/x --data-dir ../shared/tfds"
+               + (f" --epochs {position['epoch']}" if position["epoch"] != preset.epochs else "")
+               + (f" --batch-size {settings['batch_size']}" if settings["batch_size"] != preset.batch_size else "")
+               + (" --mixed-precision" if settings.get("mixed_precision") else ""))
+    import tensorflow as tf
+
+    card = {
+        "preset": preset.name, "source": preset.source, "table": preset.table, "dataset": preset.dataset,
+        "epochs": position["epoch"], "steps": position["step"], "preset_epochs": preset.epochs,
+        "batch_size": settings["batch_size"], "mixed_precision": bool(settings.get("mixed_precision")),
+        "train_minutes": float(train_minutes), "machine": machine(), "tensorflow": tf.__version__,
+        "seed": seed, **{k: round(float(v), 4) for k, v in figures.items()},
+        "fid_check": round(float(check.evaluate_generator(loaded, seed=seed)["fid"]), 4),
+        "command": command, "note": note,
+    }
+    runs.write_json(os.path.join(tmp, CARD_FILE), card)
+    with open(os.path.join(tmp, "README.md"), "w") as f:
+        f.write(_card_text(card))
+    if os.path.exists(folder):
+        shutil.rmtree(folder)  # only with replace=True: the user asked for it
+    os.replace(tmp, folder)
+    write_table(zoo)
+    return folder
+
+
+def read_card(folder: str) -> Optional[Dict]:
+    return runs.read_json(os.path.join(folder, CARD_FILE))
+
+
+def cards(zoo: Optional[str] = None) -> Dict[str, Dict]:
+    """``{preset: card}`` of the shipped generators that have a card."""
+    zoo = zoo or export.zoo_dir()
+    found = {}
+    for name in sorted(os.listdir(zoo)) if os.path.isdir(zoo) else []:
+        card = read_card(os.path.join(zoo, name))
+        if card:
+            found[card["preset"]] = {**card, "folder": os.path.join(zoo, name)}
+    return found
+
+
+def _card_text(card: Dict) -> str:
+    epochs = (f"{card['epochs']} of the preset's {card['preset_epochs']} epochs" if card["epochs"] != card["preset_epochs"]
+              else f"all {card['epochs']} epochs")
+    return f"""# {card['preset']}
+
+Generator of preset `{card['preset']}` ({card['source']}: {card['table']}), trained on {card['dataset']} for
+{epochs} ({card['steps']} steps, batch {card['batch_size']}, {'mixed_bfloat16' if card['mixed_precision'] else 'float32'})
+in {card['train_minutes']:g} minutes of training on {card['machine']} (TensorFlow {card['tensorflow']}).
+{card['note']}
+
+| FID | KID | MNIST score | precision | recall | FID of {CHECK_SAMPLES:,} samples |
+|---|---|---|---|---|---|
+| {card['fid']:.2f} | {card['kid']:.3f} | {card['is']:.2f} | {card['precision']:.3f} | {card['recall']:.3f} | {card['fid_check']:.2f} |
+
+`tfgans evaluate {card['preset']} --dataset {card['dataset']} --num-samples 10000` (seed {card['seed']}): FID and KID
+(MMD^2) on the {card['dataset']} classifier's features against the test split, the classifier's score, and
+precision/recall (k = 3).
+
+![64 samples](grid.png)
+
+Made with `{card['command']}`; `tfgans sample {card['preset']} --out grid.png` draws from it.
+"""
+
+
+def write_table(zoo: Optional[str] = None):
+    """Rewrites the ranking table (by FID) between the markers of ``<zoo>/README.md``."""
+    zoo = zoo or export.zoo_dir()
+    rows = sorted(cards(zoo).values(), key=lambda c: c["fid"])
+    lines = [_TABLE[0], "| rank | preset | epochs | train minutes | FID | MNIST score | precision | recall |",
+             "|---|---|---|---|---|---|---|---|"]
+    for rank, c in enumerate(rows, 1):
+        lines.append(f"| {rank} | [`{c['preset']}`]({c['preset'].replace('-', '_')}/README.md) | {c['epochs']} | "
+                     f"{c['train_minutes']:g} | {c['fid']:.2f} | {c['is']:.2f} | {c['precision']:.3f} | "
+                     f"{c['recall']:.3f} |")
+    lines.append(_TABLE[1])
+    path = os.path.join(zoo, "README.md")
+    text = open(path).read() if os.path.exists(path) else "# saved_models\n\n"
+    if _TABLE[0] in text and _TABLE[1] in text:
+        start, end = text.index(_TABLE[0]), text.index(_TABLE[1]) + len(_TABLE[1])
+        text = text[:start] + "\n".join(lines) + text[end:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    with open(path, "w") as f:
+        f.write(text)
