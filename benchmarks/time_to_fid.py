@@ -86,11 +86,12 @@ def fid_of(evaluators, sample):
     return evaluate
 
 
-def run_fit(name, preset_name, policy, args, evaluators):
+def run_fit(name, preset_name, policy, args, evaluators, **flavor_kwargs):
     keras.mixed_precision.set_global_policy(policy)
     try:
         keras.utils.set_random_seed(args.seed)
         preset = tfgans.presets.get(preset_name)
+        preset = preset.replace(flavor_kwargs={**preset.flavor_kwargs, **flavor_kwargs})
         model = preset.build(seed=args.seed)
         ds = preset.load_data(args.data_dir, model=model, seed=args.seed, start=0)
         to_uint8 = lambda n, seed: data_lib.to_uint8(model.generate(n, seed=seed)).numpy()  # noqa: E731
@@ -150,6 +151,8 @@ def main():
     parser.add_argument("--final-samples", type=int, default=10000)
     parser.add_argument("--only", nargs="*", choices=CONTENDERS, default=list(CONTENDERS))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--g-ema-rate", type=float, default=None,
+                        help="the fast preset's generator average rate (a lever to measure; 0: none)")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -158,7 +161,8 @@ def main():
         evaluator.reference()  # before any clock runs
     print(f"bf16 in hardware: {tfgans.cli.bf16_support()}; {os.cpu_count()} CPUs; budget {args.minutes} min each")
 
-    runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators),
+    fast_kwargs = {} if args.g_ema_rate is None else {"g_ema_rate": args.g_ema_rate or None}
+    runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators, **fast_kwargs),
             "sun": lambda: run_fit("sun", "dcgan-mnist-sun", "float32", args, evaluators),
             "sun-bf16": lambda: run_fit("sun-bf16", "dcgan-mnist-sun", "mixed_bfloat16", args, evaluators),
             "peer": lambda: run_peer(args, evaluators)}
