@@ -2,7 +2,8 @@
 
     tfgans ship runs/fast --train-minutes 10 --data-dir ../shared/tfds
 
-copies ``runs/fast/generator`` to ``saved_models/<preset with _>/``, evaluates it (10,000 samples: FID, KID,
+copies ``runs/fast/generator`` (or exports the newest checkpoint of a run without one, e.g. a ``tfgans
+reproduce`` model folder) to ``saved_models/<preset with _>/``, evaluates it (10,000 samples: FID, KID,
 MNIST score, precision, recall; and the FID of 2,000 samples, which the tests recompute), writes an 8x8 grid,
 ``card.json`` and a ``README.md`` card (preset, epochs and steps, training minutes, machine, figures, the exact
 command), and rewrites the ranking table of ``saved_models/README.md``. Shipped generators are then found by
@@ -65,10 +66,26 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     settings = runs.read_json(os.path.join(run_dir, "run.json"))
     if settings is None or "preset" not in settings:
         raise FileNotFoundError(f"{run_dir!r} has no run.json: ship a folder that `tfgans train --out` wrote.")
-    source = os.path.join(run_dir, "generator")
-    export.load_generator(source)  # a clear error if the run was never exported
     preset = presets.get(settings["preset"])
     position = _position(run_dir)
+    settings.setdefault("batch_size", preset.batch_size)  # `tfgans reproduce` runs train the preset's batch
+    experiment = runs.read_json(os.path.join(os.path.dirname(os.path.abspath(run_dir)), "reproduce.json"))
+    records = runs.read_csv(os.path.join(run_dir, "epochs.csv"))
+    if experiment and records:
+        # A model folder of `tfgans reproduce`: its records count generator steps and passes over the data.
+        last = records[-1]
+        position = {"epoch": round(float(last["epochs"]), 2), "step": int(last["step"])}
+        command = (f"tfgans reproduce {experiment['report']} --models {os.path.basename(os.path.abspath(run_dir))} "
+                   f"--budget-minutes {experiment['budget_minutes']:g} --clock {experiment['clock']} "
+                   "--data-dir ../shared/tfds --out runs/x")
+        note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training (the experiment's budget clock). "
+                + note).strip()
+    else:
+        command = (f"tfgans train --preset {preset.name} --out runs/x --data-dir ../shared/tfds"
+                   + (f" --epochs {position['epoch']}" if position["epoch"] != preset.epochs else "")
+                   + (f" --batch-size {settings['batch_size']}" if settings["batch_size"] != preset.batch_size
+                      else "")
+                   + (" --mixed-precision" if settings.get("mixed_precision") else ""))
     zoo = zoo or export.zoo_dir()
     folder = os.path.join(zoo, preset.name.replace("-", "_"))
     if os.path.exists(folder) and not replace:
@@ -76,15 +93,20 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
 
     tmp = f"{folder}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(source, tmp)
+    source = os.path.join(run_dir, "generator")
+    if os.path.isfile(os.path.join(source, "saved_model.pb")):
+        shutil.copytree(source, tmp)
+    else:  # a run without an export (`tfgans reproduce`, or stopped before the end): its newest checkpoint
+        from tfgans.callbacks import Checkpoint
+        from tfgans.cli import data_range
+
+        model = preset.build(seed=settings.get("seed", 0))
+        Checkpoint(os.path.join(run_dir, "checkpoints")).restore(model)
+        export.save_generator(model, tmp, value_range=data_range(preset))
     loaded = export.load_generator(tmp)
     figures = Evaluator(preset.dataset, data_dir, num_samples=10000).evaluate_generator(loaded, seed=seed)
     check = Evaluator(preset.dataset, data_dir, num_samples=CHECK_SAMPLES, metrics=("fid",))
     save_grid(export.sample_images(loaded, 64, seed=seed), os.path.join(tmp, "grid.png"), ncols=8)
-    command = (f"tfgans train --preset {preset.name} --out runs/x --data-dir ../shared/tfds"
-               + (f" --epochs {position['epoch']}" if position["epoch"] != preset.epochs else "")
-               + (f" --batch-size {settings['batch_size']}" if settings["batch_size"] != preset.batch_size else "")
-               + (" --mixed-precision" if settings.get("mixed_precision") else ""))
     import tensorflow as tf
 
     card = {
@@ -122,12 +144,12 @@ def cards(zoo: Optional[str] = None) -> Dict[str, Dict]:
 
 
 def _card_text(card: Dict) -> str:
-    epochs = (f"{card['epochs']} of the preset's {card['preset_epochs']} epochs" if card["epochs"] != card["preset_epochs"]
+    epochs = (f"{card['epochs']:g} of the preset's {card['preset_epochs']} epochs" if card["epochs"] != card["preset_epochs"]
               else f"all {card['epochs']} epochs")
     return f"""# {card['preset']}
 
 Generator of preset `{card['preset']}` ({card['source']}: {card['table']}), trained on {card['dataset']} for
-{epochs} ({card['steps']} steps, batch {card['batch_size']}, {'mixed_bfloat16' if card['mixed_precision'] else 'float32'})
+{epochs} of data ({card['steps']} generator steps, batch {card['batch_size']}, {'mixed_bfloat16' if card['mixed_precision'] else 'float32'})
 in {card['train_minutes']:g} minutes of training on {card['machine']} (TensorFlow {card['tensorflow']}).
 {card['note']}
 
