@@ -86,12 +86,12 @@ def fid_of(evaluators, sample):
     return evaluate
 
 
-def run_fit(name, preset_name, policy, args, evaluators, **flavor_kwargs):
+def run_fit(name, preset_name, policy, args, evaluators, changes=None, **flavor_kwargs):
     keras.mixed_precision.set_global_policy(policy)
     try:
         keras.utils.set_random_seed(args.seed)
         preset = tfgans.presets.get(preset_name)
-        preset = preset.replace(flavor_kwargs={**preset.flavor_kwargs, **flavor_kwargs})
+        preset = preset.replace(flavor_kwargs={**preset.flavor_kwargs, **flavor_kwargs}, **(changes or {}))
         model = preset.build(seed=args.seed)
         ds = preset.load_data(args.data_dir, model=model, seed=args.seed, start=0)
         to_uint8 = lambda n, seed: data_lib.to_uint8(model.generate(n, seed=seed)).numpy()  # noqa: E731
@@ -151,6 +151,9 @@ def main():
     parser.add_argument("--final-samples", type=int, default=10000)
     parser.add_argument("--only", nargs="*", choices=CONTENDERS, default=list(CONTENDERS))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--width", type=int, default=None, help="the fast preset's net width (a lever; 64)")
+    parser.add_argument("--batch-size", type=int, default=None, help="the fast preset's batch (a lever; 64)")
+    parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (2e-4)")
     parser.add_argument("--g-ema-rate", type=float, default=None,
                         help="the fast preset's generator average rate (a lever to measure; 0: none)")
     parser.add_argument("--out", default="time_to_fid")
@@ -162,7 +165,16 @@ def main():
     print(f"bf16 in hardware: {tfgans.cli.bf16_support()}; {os.cpu_count()} CPUs; budget {args.minutes} min each")
 
     fast_kwargs = {} if args.g_ema_rate is None else {"g_ema_rate": args.g_ema_rate or None}
-    runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators, **fast_kwargs),
+    changes = {}
+    if args.width:
+        changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.width)
+        changes["discriminator"] = lambda: tfgans.nets.fast.mnist_discriminator(width=args.width)
+    if args.batch_size:
+        changes["batch_size"] = args.batch_size
+    if args.lr:
+        changes.update(g_lr=args.lr, d_lr=args.lr)
+    runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators, changes,
+                                    **fast_kwargs),
             "sun": lambda: run_fit("sun", "dcgan-mnist-sun", "float32", args, evaluators),
             "sun-bf16": lambda: run_fit("sun-bf16", "dcgan-mnist-sun", "mixed_bfloat16", args, evaluators),
             "peer": lambda: run_peer(args, evaluators)}
