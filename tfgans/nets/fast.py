@@ -5,9 +5,9 @@ in both nets but the discriminator's input layer and the generator's output, ReL
 tanh output), with kernel 4 and half the width of the TensorFlow DCGAN tutorial's MNIST nets (32/64 channels),
 so a step costs a fraction of the report nets' (``tfgans.nets.sun``: kernel 5, up to 256 channels).
 
-Width 32 was measured against 64 (``benchmarks/time_to_fid.py --only fast --width N``, one CPU thread beside
-another training, so the rates are rough; 20
-minutes): 3.4x the steps a minute (590 against 170), and FID 45.9 against 63.9 at the end (10,000 samples).
+Width 32 was measured against 64 (``benchmarks/time_to_fid.py --only fast --width N``, 20 minutes on one CPU
+thread beside another training, so the rates are rough): 3.4x the steps a minute (590 against 170), and FID
+45.9 against 63.9 at the end (10,000 samples; the width-64 run sampled a generator average).
 """
 
 from __future__ import annotations
