@@ -117,7 +117,7 @@ def test_report_notebooks_point_at_their_committed_record():
             assert "RECORD = \"results/" in code and "colab.research.google.com" in path.read_text()
 
 
-@pytest.mark.parametrize("key", ["sun", "chakkarwar"])
+@pytest.mark.parametrize("key", ["sun", "chakkarwar", "zhu"])
 def test_committed_report_records_have_verdicts_and_their_figures(key):
     folder = REPO_ROOT / "notebooks" / "results" / key
     text = (folder / "report.md").read_text()
