@@ -153,7 +153,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--width", type=int, default=None, help="the fast preset's net width (a lever; 32)")
     parser.add_argument("--batch-size", type=int, default=None, help="the fast preset's batch (a lever; 64)")
-    parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (2e-4)")
+    parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (4e-4)")
     parser.add_argument("--g-ema-rate", type=float, default=None,
                         help="the fast preset's generator average rate (a lever to measure; 0: none)")
     parser.add_argument("--out", default="time_to_fid")
