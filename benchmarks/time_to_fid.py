@@ -21,7 +21,6 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
@@ -219,5 +218,4 @@ def _plot(points, args):
 
 
 if __name__ == "__main__":
-    np.set_printoptions(precision=3)
     main()

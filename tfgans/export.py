@@ -115,10 +115,10 @@ def zoo_dir() -> str:
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models")
 
 
-def shipped() -> dict:
-    """``{preset name: folder}`` of the generators in :func:`zoo_dir` (folder ``dcgan_mnist_fast`` for
-    preset ``dcgan-mnist-fast``)."""
-    root = zoo_dir()
+def shipped(zoo: Optional[str] = None) -> dict:
+    """``{preset name: folder}`` of the generators in ``zoo`` (default :func:`zoo_dir`; folder
+    ``dcgan_mnist_fast`` for preset ``dcgan-mnist-fast``)."""
+    root = zoo or zoo_dir()
     if not os.path.isdir(root):
         return {}
     return {name.replace("_", "-"): os.path.join(root, name) for name in sorted(os.listdir(root))

@@ -94,7 +94,8 @@ def _read_image_folder(folder: str, files) -> np.ndarray:
 
 def load_generator_images(path: str, num_samples: int, seed: int = 0) -> np.ndarray:
     """Images of a generator given by path: an exported SavedModel directory (or a shipped generator's preset
-    name, ``tfgans.export.shipped``), an ``.npz`` of images, or a folder of image files (PNG, JPEG, ...; what torch-fidelity and clean-fid users pass).
+    name, ``tfgans.export.shipped``), an ``.npz`` of images, or a folder of image files (PNG, JPEG, ...; what
+    torch-fidelity and clean-fid users pass).
 
     An ``.npz`` gives its array ``images`` (else its first array), at most ``num_samples`` of them; a folder
     gives its first ``num_samples`` files in name order, as uint8 ``[N, H, W, C]`` (C = 1 for grayscale).

@@ -59,6 +59,8 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         FileNotFoundError: the run has no ``run.json``, export or checkpoint.
         FileExistsError: the zoo already holds this preset's generator and ``replace`` is False.
     """
+    import tensorflow as tf
+
     from tfgans import presets
     from tfgans.evaluation import Evaluator
     from tfgans.images import save_grid
@@ -107,8 +109,6 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     figures = Evaluator(preset.dataset, data_dir, num_samples=10000).evaluate_generator(loaded, seed=seed)
     check = Evaluator(preset.dataset, data_dir, num_samples=CHECK_SAMPLES, metrics=("fid",))
     save_grid(export.sample_images(loaded, 64, seed=seed), os.path.join(tmp, "grid.png"), ncols=8)
-    import tensorflow as tf
-
     card = {
         "preset": preset.name, "source": preset.source, "table": preset.table, "dataset": preset.dataset,
         "epochs": position["epoch"], "steps": position["step"], "preset_epochs": preset.epochs,
@@ -134,12 +134,11 @@ def read_card(folder: str) -> Optional[Dict]:
 
 def cards(zoo: Optional[str] = None) -> Dict[str, Dict]:
     """``{preset: card}`` of the shipped generators that have a card."""
-    zoo = zoo or export.zoo_dir()
     found = {}
-    for name in sorted(os.listdir(zoo)) if os.path.isdir(zoo) else []:
-        card = read_card(os.path.join(zoo, name))
+    for folder in export.shipped(zoo).values():
+        card = read_card(folder)
         if card:
-            found[card["preset"]] = {**card, "folder": os.path.join(zoo, name)}
+            found[card["preset"]] = {**card, "folder": folder}
     return found
 
 

@@ -132,11 +132,10 @@ class GANModel(keras.Model):
         self.built = bool(generator.built and discriminator.built)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
         self.g_ema_rate = None if g_ema_rate is None else float(g_ema_rate)
-        self.g_ema = (improved.ParameterEMA(self._generator_weights_in_order(), self.g_ema_rate, name="g_ema")
+        # Trainable weights first: synthesize splits the averages at their count for stateless_call.
+        weights = list(generator.trainable_variables) + list(generator.non_trainable_variables)
+        self.g_ema = (improved.ParameterEMA(weights, self.g_ema_rate, name="g_ema")
                       if self.g_ema_rate is not None else None)
-
-    def _generator_weights_in_order(self):
-        return list(self.generator.trainable_variables) + list(self.generator.non_trainable_variables)
 
     def _check_nets(self):
         g_in = self.generator.inputs[0].shape if getattr(self.generator, "inputs", None) else None
