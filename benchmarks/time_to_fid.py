@@ -153,8 +153,13 @@ def main():
     parser.add_argument("--width", type=int, default=None, help="the fast preset's net width (a lever; 32)")
     parser.add_argument("--batch-size", type=int, default=None, help="the fast preset's batch (a lever; 64)")
     parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (4e-4)")
+    parser.add_argument("--d-lr", type=float, default=None, help="the fast preset's discriminator rate (--lr)")
+    parser.add_argument("--g-width", type=int, default=None, help="the fast generator's width alone (a lever)")
+    parser.add_argument("--label-smoothing", type=float, default=None, help="one-sided, of the real target")
     parser.add_argument("--g-ema-rate", type=float, default=None,
                         help="the fast preset's generator average rate (a lever to measure; 0: none)")
+    parser.add_argument("--g-ema-rampup", type=float, default=None,
+                        help="the average's half-life bound as a fraction of the steps so far (with --g-ema-rate)")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -164,14 +169,21 @@ def main():
     print(f"bf16 in hardware: {tfgans.cli.bf16_support()}; {os.cpu_count()} CPUs; budget {args.minutes} min each")
 
     fast_kwargs = {} if args.g_ema_rate is None else {"g_ema_rate": args.g_ema_rate or None}
+    if args.g_ema_rampup is not None:
+        fast_kwargs["g_ema_rampup"] = args.g_ema_rampup or None
     changes = {}
+    if args.label_smoothing is not None:
+        fast_kwargs["label_smoothing"] = args.label_smoothing
+    if args.width or args.g_width:
+        changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.g_width or args.width or 32)
     if args.width:
-        changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.width)
         changes["discriminator"] = lambda: tfgans.nets.fast.mnist_discriminator(width=args.width)
     if args.batch_size:
         changes["batch_size"] = args.batch_size
     if args.lr:
         changes.update(g_lr=args.lr, d_lr=args.lr)
+    if args.d_lr:
+        changes.update(d_lr=args.d_lr)
     runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators, changes,
                                     **fast_kwargs),
             "sun": lambda: run_fit("sun", "dcgan-mnist-sun", "float32", args, evaluators),

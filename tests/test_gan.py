@@ -202,3 +202,8 @@ def test_the_generator_average_is_what_the_model_samples_and_exports(tiny_images
     assert "g_ema" in gan.checkpoint_state()
     with pytest.raises(ValueError, match="rate must be in"):
         _gan(g_ema_rate=0.0)
+    with pytest.raises(ValueError, match="pass g_ema_rate too"):
+        _gan(g_ema_rampup=0.05)
+    ramped = _gan(g_ema_rate=1e-3, g_ema_rampup=0.05)
+    ramped.save(str(tmp_path / "ramped.keras"))
+    assert keras.saving.load_model(str(tmp_path / "ramped.keras")).g_ema.rampup == 0.05

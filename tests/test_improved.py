@@ -289,6 +289,27 @@ def test_parameter_ema_is_bias_corrected():
     assert ema.weights and all(w is not v for w in ema.weights)  # owns its averages only
 
 
+def test_parameter_ema_ramp_up_bounds_the_half_life_by_the_steps_so_far():
+    v = keras.Variable(np.float32(2.0))
+    ema = improved.ParameterEMA([v], rate=0.01, rampup=0.5)
+    ema.update()  # the first update copies
+    assert float(ema.values()[0]) == pytest.approx(2.0)
+    v.assign(4.0)
+    ema.update()  # t = 2: half-life 1 step, rate 1/2
+    assert float(ema.values()[0]) == pytest.approx(3.0)
+    v.assign(6.0)
+    ema.update()  # t = 3: half-life 1.5 steps
+    rate = 1 - 0.5 ** (1 / 1.5)
+    assert float(ema.values()[0]) == pytest.approx(3.0 + rate * 3.0, rel=1e-5)
+    for _ in range(1000):  # past 200 steps the half-life bound exceeds rate 0.01's 69 steps
+        ema.update()
+    v.assign(0.0)
+    ema.update()
+    assert float(ema.values()[0]) == pytest.approx(6.0 * 0.99, rel=1e-5)
+    with pytest.raises(ValueError, match="ramp-up must be positive"):
+        improved.ParameterEMA([v], rate=0.01, rampup=0.0)
+
+
 def test_linear_decay_over_the_last_third():
     schedule = improved.LinearDecayLastThird(3e-4, epochs=1200, steps_per_epoch=10)
     # The reference: lr * min(3 - epoch / 400, 1).

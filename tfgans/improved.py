@@ -23,7 +23,7 @@ deterministic) are ``tfgans.layers.GaussianNoise``, which adds noise exactly whe
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import keras
@@ -673,29 +673,42 @@ class ParameterEMA(keras.layers.Layer):
     :meth:`values` divides by ``1 - (1 - rate)^t`` (Adam's bias correction), so an average over few steps
     is not shrunk towards 0. After the reference's 300 MNIST epochs (180,000 steps) that factor is 1.
 
+    With ``rampup`` the average's half-life is at most ``rampup`` times the steps so far (Karras et al. 2020,
+    arXiv:2006.06676, reference ``training_loop.py``: ``ema_rampup=0.05``), so a short run's average does not
+    carry its first, poor weights: the first update copies the parameters, step ``t > 1`` uses
+    ``rate_t = max(rate, 1 - 0.5 ** (1 / (rampup * t)))``; the average needs no bias correction.
+
     Args:
         variables: the parameters to average.
         rate: the step size of the average (the reference: 1e-4).
+        rampup: the half-life's bound as a fraction of the steps so far; None for a constant rate.
     """
 
-    def __init__(self, variables, rate: float = 1e-4, **kwargs):
+    def __init__(self, variables, rate: float = 1e-4, rampup: Optional[float] = None, **kwargs):
         super().__init__(**kwargs)
         if not 0.0 < rate <= 1.0:
             raise ValueError(f"The EMA rate must be in (0, 1], got {rate}.")
+        if rampup is not None and not rampup > 0:
+            raise ValueError(f"The EMA ramp-up must be positive (or None for none), got {rampup}.")
         self.rate = float(rate)
+        self.rampup = None if rampup is None else float(rampup)
         _untracked(self, "_targets", list(variables))
         _average_variables(self, self._targets, "ema")
         self.steps = keras.Variable(0.0, trainable=False, aggregation="only_first_replica", name="ema_steps")
         self.built = True
 
     def update(self):
+        rate = self.rate
+        if self.rampup is not None:
+            half_life = self.rampup * (self.steps + 1.0)
+            rate = ops.where(self.steps > 0, ops.maximum(rate, 1.0 - ops.power(0.5, 1.0 / half_life)), 1.0)
         for average, v in zip(self.averages, self._targets):
-            average.assign(average + self.rate * (ops.cast(v, average.dtype) - average))
+            average.assign(average + ops.cast(rate, average.dtype) * (ops.cast(v, average.dtype) - average))
         self.steps.assign(self.steps + 1.0)
 
     def values(self):
         """The bias-corrected averages, or the parameters themselves before the first update."""
-        correction = 1.0 - ops.power(1.0 - self.rate, self.steps)
+        correction = 1.0 if self.rampup is not None else 1.0 - ops.power(1.0 - self.rate, self.steps)
         return [
             ops.where(self.steps > 0, a / ops.maximum(correction, 1e-12), ops.cast(v, a.dtype))
             for a, v in zip(self.averages, self._targets)

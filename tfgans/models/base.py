@@ -78,6 +78,9 @@ class GANModel(keras.Model):
             evaluates and exports (:meth:`synthesize`); training uses the live weights (Karras et al. 2018,
             arXiv:1710.10196, sec. A.1: decay 0.999, i.e. rate 1e-3). Bias-corrected
             (``tfgans.improved.ParameterEMA``), so early samples are not shrunk towards 0.
+        g_ema_rampup: with ``g_ema_rate``, bounds the average's half-life by this fraction of the generator
+            steps so far (Karras et al. 2020, arXiv:2006.06676: 0.05), so a short run's average forgets its
+            first weights; None for a constant rate.
     """
 
     #: Names of the per-epoch loss trackers; each becomes a ``keras.metrics.Mean`` in ``self.trackers``.
@@ -106,6 +109,7 @@ class GANModel(keras.Model):
         clip_norm: Optional[float] = None,
         crop: Optional[Sequence[int]] = None,
         g_ema_rate: Optional[float] = None,
+        g_ema_rampup: Optional[float] = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -132,9 +136,13 @@ class GANModel(keras.Model):
         self.built = bool(generator.built and discriminator.built)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
         self.g_ema_rate = None if g_ema_rate is None else float(g_ema_rate)
+        if g_ema_rampup is not None and g_ema_rate is None:
+            raise ValueError(f"g_ema_rampup={g_ema_rampup} ramps up a generator average: pass g_ema_rate too "
+                             "(Karras et al.: 1e-3 with g_ema_rampup=0.05).")
+        self.g_ema_rampup = None if g_ema_rampup is None else float(g_ema_rampup)
         # Trainable weights first: synthesize splits the averages at their count for stateless_call.
         weights = list(generator.trainable_variables) + list(generator.non_trainable_variables)
-        self.g_ema = (improved.ParameterEMA(weights, self.g_ema_rate, name="g_ema")
+        self.g_ema = (improved.ParameterEMA(weights, self.g_ema_rate, self.g_ema_rampup, name="g_ema")
                       if self.g_ema_rate is not None else None)
 
     def _check_nets(self):
@@ -418,6 +426,7 @@ class GANModel(keras.Model):
             "clip_norm": self.clip_norm,
             "crop": list(self.crop) if self.crop else None,
             "g_ema_rate": self.g_ema_rate,
+            "g_ema_rampup": self.g_ema_rampup,
             "name": self.name,
         }
 
