@@ -85,6 +85,13 @@ def fid_of(evaluators, sample):
     return evaluate
 
 
+def _with_live(average, live):
+    def evaluate(final):
+        print(f"    live weights: FID {live(final):.2f}", flush=True)
+        return average(final)
+    return evaluate
+
+
 def run_fit(name, preset_name, policy, args, evaluators, changes=None, **flavor_kwargs):
     keras.mixed_precision.set_global_policy(policy)
     try:
@@ -94,7 +101,13 @@ def run_fit(name, preset_name, policy, args, evaluators, changes=None, **flavor_
         model = preset.build(seed=args.seed)
         ds = preset.load_data(args.data_dir, model=model, seed=args.seed, start=0)
         to_uint8 = lambda n, seed: data_lib.to_uint8(model.generate(n, seed=seed)).numpy()  # noqa: E731
-        clock = Clock(name, args.minutes, args.every, fid_of(evaluators, to_uint8))
+        evaluate = fid_of(evaluators, to_uint8)
+        if model.g_ema is not None:  # the live weights' FID beside the average's: the lever in one run
+            def live(n, seed):
+                z = model.sample_latent(n, tf.constant([seed, 0], tf.int64))
+                return data_lib.to_uint8(model.generator.predict(z, batch_size=500, verbose=0)).numpy()
+            evaluate = _with_live(evaluate, fid_of(evaluators, live))
+        clock = Clock(name, args.minutes, args.every, evaluate)
         per_epoch = data_lib.batches_per_epoch("mnist", preset.batch_size, data_dir=args.data_dir)
         model.fit(ds, epochs=10**6, steps_per_epoch=per_epoch, verbose=0, callbacks=[_ClockCallback(clock)])
         return clock.points

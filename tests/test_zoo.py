@@ -1,11 +1,13 @@
 """The pretrained zoo: shipping a run with its card, and every shipped card's FID against a fresh evaluation."""
 
 import os
+import shutil
 
 import numpy as np
 import pytest
 
 from tfgans import cli, export, zoo
+from tfgans.callbacks import Checkpoint
 from tfgans.evaluation import Evaluator
 
 
@@ -15,7 +17,8 @@ def test_a_shipped_run_has_a_card_a_grid_a_ranking_row_and_is_found_by_name(tfds
     shelf.mkdir()
     assert cli.main(["train", "--preset", "dcgan-mnist-fast", "--out", run, "--data-dir", tfds_dir, "--epochs", "1",
                      "--steps-per-epoch", "2", "--batch-size", "8", "--num-samples", "4", "--verbose", "0"]) == 0
-    assert cli.main(["ship", run, "--train-minutes", "0.5", "--data-dir", tfds_dir, "--zoo", str(shelf)]) == 0
+    assert cli.main(["ship", run, "--train-minutes", "0.5", "--data-dir", tfds_dir, "--zoo", str(shelf),
+                     "--num-samples", "1000"]) == 0
     assert "shipped dcgan-mnist-fast" in capsys.readouterr().out
     folder = shelf / "dcgan_mnist_fast"
     card = zoo.read_card(str(folder))
@@ -43,4 +46,22 @@ def test_every_shipped_generator_scores_what_its_card_says(preset, tfds_dir):
     # The same export and seed give the same images; 1 % allows other CPUs' float rounding in the features.
     assert fid == pytest.approx(card["fid_check"], rel=0.01), (preset, fid, card["fid_check"])
     assert os.path.exists(os.path.join(card["folder"], "grid.png"))
-    assert np.isfinite(card["fid"]) and card["epochs"] >= 1
+    assert np.isfinite(card["fid"]) and card["epochs"] > 0
+
+
+def test_a_run_stopped_within_an_epoch_ships_its_newest_checkpoint_with_the_fraction(tfds_dir, tmp_path):
+    run, shelf = tmp_path / "run", tmp_path / "zoo"
+    shelf.mkdir()
+    assert cli.main(["train", "--preset", "dcgan-mnist-fast", "--out", str(run), "--data-dir", tfds_dir,
+                     "--epochs", "1", "--steps-per-epoch", "4", "--checkpoint-steps", "2", "--batch-size", "8",
+                     "--num-samples", "4", "--verbose", "0"]) == 0
+    # As if the run had been stopped after 2 of its 4 batches: no export, the newest checkpoint mid-epoch.
+    newest = Checkpoint(str(run / "checkpoints")).candidates()[0][1]
+    for name in os.listdir(run / "checkpoints"):
+        if name.startswith(os.path.basename(newest) + "."):
+            os.remove(run / "checkpoints" / name)
+    shutil.rmtree(run / "generator")
+    card = zoo.read_card(zoo.ship(str(run), train_minutes=0.1, data_dir=tfds_dir, zoo=str(shelf), num_samples=500))
+    assert (card["epochs"], card["steps"], card["num_samples"]) == (0.5, 2, 500)
+    assert card["command"].endswith("--epochs 1 --batch-size 8")
+    assert card["note"].startswith("Training stopped after 0.5 epochs, within epoch 1 of the command")

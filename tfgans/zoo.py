@@ -12,6 +12,7 @@ preset name (``tfgans.export.load_generator("dcgan-mnist-fast")``).
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import shutil
@@ -38,22 +39,34 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores"
 
 
-def _position(run_dir: str) -> Dict[str, int]:
-    """Epochs and steps of the run's newest checkpoint."""
+def _position(run_dir: str, preset, settings: Dict, data_dir: Optional[str]) -> Dict:
+    """Epochs (a fraction for a run stopped within an epoch) and steps of the run's newest checkpoint."""
     import tensorflow as tf
 
+    from tfgans import data as data_lib, models
     from tfgans.callbacks import Checkpoint
 
     candidates = Checkpoint(os.path.join(run_dir, "checkpoints")).candidates()
     if not candidates:
         raise FileNotFoundError(f"{run_dir!r} holds no checkpoint: ship a run that `tfgans train` wrote.")
     reader = tf.train.load_checkpoint(candidates[0][1])
-    return {name: int(reader.get_tensor(f"{name}/.ATTRIBUTES/VARIABLE_VALUE")) for name in ("epoch", "step")}
+    position = {name: int(reader.get_tensor(f"{name}/.ATTRIBUTES/VARIABLE_VALUE")) for name in ("epoch", "step")}
+    batch = int(reader.get_tensor("batch/.ATTRIBUTES/VARIABLE_VALUE")) if reader.has_tensor(
+        "batch/.ATTRIBUTES/VARIABLE_VALUE") else 0
+    if batch:  # as `tfgans train` counts an epoch's batches
+        per_step = getattr(models, preset.flavor).real_batches_for(**preset.flavor_kwargs)
+        per_epoch = settings.get("steps_per_epoch") or data_lib.batches_per_epoch(
+            preset.dataset, settings["batch_size"] * per_step, data_dir=data_dir)
+        position["epoch"] = round(position["epoch"] + batch / per_epoch, 2)
+    return position
 
 
 def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, zoo: Optional[str] = None,
-         replace: bool = False, note: str = "", seed: int = 0) -> str:
+         replace: bool = False, note: str = "", seed: int = 0, num_samples: int = 10000) -> str:
     """Ships ``run_dir``'s exported generator into the zoo with its card; returns the generator's folder.
+
+    The card's figures are of ``num_samples`` generated images (10,000, as ``tfgans evaluate``); its
+    ``fid_check`` of :data:`CHECK_SAMPLES`.
 
     Raises:
         FileNotFoundError: the run has no ``run.json``, export or checkpoint.
@@ -69,8 +82,8 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     if settings is None or "preset" not in settings:
         raise FileNotFoundError(f"{run_dir!r} has no run.json: ship a folder that `tfgans train --out` wrote.")
     preset = presets.get(settings["preset"])
-    position = _position(run_dir)
     settings.setdefault("batch_size", preset.batch_size)  # `tfgans reproduce` runs train the preset's batch
+    position = _position(run_dir, preset, settings, data_dir)
     experiment = runs.read_json(os.path.join(os.path.dirname(os.path.abspath(run_dir)), "reproduce.json"))
     records = runs.read_csv(os.path.join(run_dir, "epochs.csv"))
     if experiment and records:
@@ -83,8 +96,12 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training (the experiment's budget clock). "
                 + note).strip()
     else:
+        epochs = math.ceil(position["epoch"])
+        if epochs != position["epoch"]:
+            note = (f"Training stopped after {position['epoch']:g} epochs, within epoch {epochs} of the command "
+                    "(the session ended). " + note).strip()
         command = (f"tfgans train --preset {preset.name} --out runs/x --data-dir ../shared/tfds"
-                   + (f" --epochs {position['epoch']}" if position["epoch"] != preset.epochs else "")
+                   + (f" --epochs {epochs}" if epochs != preset.epochs else "")
                    + (f" --batch-size {settings['batch_size']}" if settings["batch_size"] != preset.batch_size
                       else "")
                    + (" --mixed-precision" if settings.get("mixed_precision") else ""))
@@ -106,7 +123,7 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         Checkpoint(os.path.join(run_dir, "checkpoints")).restore(model)
         export.save_generator(model, tmp, value_range=data_range(preset))
     loaded = export.load_generator(tmp)
-    figures = Evaluator(preset.dataset, data_dir, num_samples=10000).evaluate_generator(loaded, seed=seed)
+    figures = Evaluator(preset.dataset, data_dir, num_samples=num_samples).evaluate_generator(loaded, seed=seed)
     check = Evaluator(preset.dataset, data_dir, num_samples=CHECK_SAMPLES, metrics=("fid",))
     save_grid(export.sample_images(loaded, 64, seed=seed), os.path.join(tmp, "grid.png"), ncols=8)
     card = {
@@ -114,7 +131,7 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         "epochs": position["epoch"], "steps": position["step"], "preset_epochs": preset.epochs,
         "batch_size": settings["batch_size"], "mixed_precision": bool(settings.get("mixed_precision")),
         "train_minutes": float(train_minutes), "machine": machine(), "tensorflow": tf.__version__,
-        "seed": seed, **{k: round(float(v), 4) for k, v in figures.items()},
+        "seed": seed, "num_samples": num_samples, **{k: round(float(v), 4) for k, v in figures.items()},
         "fid_check": round(float(check.evaluate_generator(loaded, seed=seed)["fid"]), 4),
         "command": command, "note": note,
     }
@@ -156,7 +173,7 @@ in {card['train_minutes']:g} minutes of training on {card['machine']} (TensorFlo
 |---|---|---|---|---|---|
 | {card['fid']:.2f} | {card['kid']:.3f} | {card['is']:.2f} | {card['precision']:.3f} | {card['recall']:.3f} | {card['fid_check']:.2f} |
 
-`tfgans evaluate {card['preset']} --dataset {card['dataset']} --num-samples 10000` (seed {card['seed']}): FID and KID
+`tfgans evaluate {card['preset']} --dataset {card['dataset']} --num-samples {card.get('num_samples', 10000)}` (seed {card['seed']}): FID and KID
 (MMD^2) on the {card['dataset']} classifier's features against the test split, the classifier's score, and
 precision/recall (k = 3).
 
