@@ -188,7 +188,7 @@ def main():
     if args.label_smoothing is not None:
         fast_kwargs["label_smoothing"] = args.label_smoothing
     if args.width or args.g_width:
-        changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.g_width or args.width or 32)
+        changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.g_width or args.width)
     if args.width:
         changes["discriminator"] = lambda: tfgans.nets.fast.mnist_discriminator(width=args.width)
     if args.batch_size:

@@ -119,14 +119,15 @@ class Preset:
         from tfgans import data as data_lib
 
         batch_size = batch_size or self.batch_size
-        if model is not None:
-            per_step = getattr(model, "real_batches_per_step", 1)
-        else:
-            from tfgans import models
-
-            per_step = getattr(models, self.flavor).real_batches_for(**self.flavor_kwargs)
+        per_step = getattr(model, "real_batches_per_step", 1) if model is not None else self.real_batches_per_step()
         return data_lib.load(self.dataset, batch_size * per_step, data_dir=data_dir,
                              value_range=self.value_range, **{**self.data_kwargs, **kwargs})
+
+    def real_batches_per_step(self) -> int:
+        """Real batches one step of the preset's flavor consumes (``GANModel.real_batches_per_step``)."""
+        from tfgans import models
+
+        return getattr(models, self.flavor).real_batches_for(**self.flavor_kwargs)
 
     def replace(self, **changes) -> "Preset":
         return dataclasses.replace(self, **changes)

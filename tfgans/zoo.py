@@ -43,7 +43,7 @@ def _position(run_dir: str, preset, settings: Dict, data_dir: Optional[str]) -> 
     """Epochs (a fraction for a run stopped within an epoch) and steps of the run's newest checkpoint."""
     import tensorflow as tf
 
-    from tfgans import data as data_lib, models
+    from tfgans import data as data_lib
     from tfgans.callbacks import Checkpoint
 
     candidates = Checkpoint(os.path.join(run_dir, "checkpoints")).candidates()
@@ -54,9 +54,8 @@ def _position(run_dir: str, preset, settings: Dict, data_dir: Optional[str]) -> 
     batch = int(reader.get_tensor("batch/.ATTRIBUTES/VARIABLE_VALUE")) if reader.has_tensor(
         "batch/.ATTRIBUTES/VARIABLE_VALUE") else 0
     if batch:  # as `tfgans train` counts an epoch's batches
-        per_step = getattr(models, preset.flavor).real_batches_for(**preset.flavor_kwargs)
         per_epoch = settings.get("steps_per_epoch") or data_lib.batches_per_epoch(
-            preset.dataset, settings["batch_size"] * per_step, data_dir=data_dir)
+            preset.dataset, settings["batch_size"] * preset.real_batches_per_step(), data_dir=data_dir)
         position["epoch"] = round(position["epoch"] + batch / per_epoch, 2)
     return position
 
