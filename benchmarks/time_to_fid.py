@@ -27,6 +27,7 @@ import keras  # noqa: E402
 import tfgans  # noqa: E402
 from tfgans import data as data_lib, losses  # noqa: E402
 from tfgans.evaluation import Evaluator  # noqa: E402
+from tfgans.improved import LinearDecayLastThird  # noqa: E402
 
 TARGETS = (50.0, 20.0, 10.0)
 CONTENDERS = ("fast", "sun", "sun-bf16", "peer")
@@ -168,6 +169,11 @@ def main():
     parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (4e-4)")
     parser.add_argument("--d-lr", type=float, default=None, help="the fast preset's discriminator rate (--lr)")
     parser.add_argument("--g-width", type=int, default=None, help="the fast generator's width alone (a lever)")
+    parser.add_argument("--d-width", type=int, default=None, help="the fast discriminator's width alone (a lever)")
+    parser.add_argument("--lr-decay-steps", type=int, default=None,
+                        help="decay both rates linearly to 0 over the last third of this many steps (a lever)")
+    parser.add_argument("--simultaneous", action="store_true",
+                        help="both updates from one generator forward (GAN(simultaneous=True), a lever)")
     parser.add_argument("--label-smoothing", type=float, default=None, help="one-sided, of the real target")
     parser.add_argument("--g-ema-rate", type=float, default=None,
                         help="the fast preset's generator average rate (a lever to measure; 0: none)")
@@ -187,16 +193,22 @@ def main():
     changes = {}
     if args.label_smoothing is not None:
         fast_kwargs["label_smoothing"] = args.label_smoothing
+    if args.simultaneous:
+        fast_kwargs["simultaneous"] = True
     if args.width or args.g_width:
         changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.g_width or args.width)
-    if args.width:
-        changes["discriminator"] = lambda: tfgans.nets.fast.mnist_discriminator(width=args.width)
+    if args.width or args.d_width:
+        changes["discriminator"] = lambda: tfgans.nets.fast.mnist_discriminator(width=args.d_width or args.width)
     if args.batch_size:
         changes["batch_size"] = args.batch_size
     if args.lr:
         changes.update(g_lr=args.lr, d_lr=args.lr)
     if args.d_lr:
         changes.update(d_lr=args.d_lr)
+    if args.lr_decay_steps:  # Salimans et al.'s schedule, with one step an "epoch"
+        fast = tfgans.presets.get("dcgan-mnist-fast")
+        changes.update({net: LinearDecayLastThird(changes.get(net, getattr(fast, net)), args.lr_decay_steps, 1)
+                        for net in ("g_lr", "d_lr")})
     runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators, changes,
                                     **fast_kwargs),
             "sun": lambda: run_fit("sun", "dcgan-mnist-sun", "float32", args, evaluators),

@@ -157,3 +157,20 @@ def test_every_image_path_draws_through_synthesize(tmp_path):
     np.testing.assert_array_equal(loaded.signatures["serving_default"](z=tf.constant(z))["images"].numpy(), moved)
     np.testing.assert_array_equal(export.sample_images(loaded, 6, seed=11),
                                   tfgans.data.to_uint8(gan.generate(6, seed=11)).numpy())
+
+
+def test_float16_weights_halve_the_export_and_shift_images_by_at_most_one_level(tmp_path):
+    gan = _MovedGAN(tiny_generator(latent_dim=16, image_shape=(16, 16, 1)), tiny_discriminator((16, 16, 1)),
+                    latent_dim=16, seed=0)
+    full = export.sample_images(export.load_generator(export.save_generator(gan, str(tmp_path / "f32"))), 64)
+    half = export.load_generator(export.save_generator(gan, str(tmp_path / "f16"), weights_dtype="float16"))
+    # Every weight the images read, the discriminator's of the gradient step too, stored once at 2 bytes.
+    weight_bytes = 2 * (gan.generator.count_params() + gan.discriminator.count_params())
+    stored = sum(f.stat().st_size for f in (tmp_path / "f16" / "variables").iterdir())
+    assert weight_bytes <= stored < 1.5 * weight_bytes, (stored, weight_bytes)
+    difference = np.abs(export.sample_images(half, 64).astype(int) - full)
+    assert difference.max() <= 1 and difference.mean() < 0.05
+    assert json.load(open(tmp_path / "f16" / export.METADATA_FILE))["weights_dtype"] == "float16"
+    with pytest.raises(ValueError, match="weights_dtype must be one of"):
+        export.save_generator(gan, str(tmp_path / "bf16"), weights_dtype="bfloat16")
+    assert not (tmp_path / "bf16").exists()

@@ -49,7 +49,8 @@ def test_every_shipped_generator_scores_what_its_card_says(preset, tfds_dir):
     assert np.isfinite(card["fid"]) and card["epochs"] > 0
 
 
-def test_a_run_stopped_within_an_epoch_ships_its_newest_checkpoint_with_the_fraction(tfds_dir, tmp_path):
+def test_a_run_stopped_within_an_epoch_ships_its_newest_checkpoint_with_the_fraction_in_float16(tfds_dir,
+                                                                                                tmp_path):
     run, shelf = tmp_path / "run", tmp_path / "zoo"
     shelf.mkdir()
     assert cli.main(["train", "--preset", "dcgan-mnist-fast", "--out", str(run), "--data-dir", tfds_dir,
@@ -61,7 +62,11 @@ def test_a_run_stopped_within_an_epoch_ships_its_newest_checkpoint_with_the_frac
         if name.startswith(os.path.basename(newest) + "."):
             os.remove(run / "checkpoints" / name)
     shutil.rmtree(run / "generator")
-    card = zoo.read_card(zoo.ship(str(run), train_minutes=0.1, data_dir=tfds_dir, zoo=str(shelf), num_samples=500))
+    card = zoo.read_card(zoo.ship(str(run), train_minutes=0.1, data_dir=tfds_dir, zoo=str(shelf), num_samples=500,
+                                  weights_dtype="float16"))
     assert (card["epochs"], card["steps"], card["num_samples"]) == (0.5, 2, 500)
+    # The float32 weights' FID of the same samples beside the float16 export's: what the halving costs.
+    assert card["weights_dtype"] == "float16" and card["fid"] == pytest.approx(card["fid_float32"], rel=0.01)
+    assert "Weights stored as float16" in (shelf / "dcgan_mnist_fast" / "README.md").read_text()
     assert card["command"].endswith("--epochs 1 --batch-size 8")
     assert card["note"].startswith("Training stopped after 0.5 epochs, within epoch 1 of the command")

@@ -211,7 +211,8 @@ def _cmd_ship(args) -> int:
 
     _check_positive(train_minutes=args.train_minutes)
     folder = zoo.ship(args.run, train_minutes=args.train_minutes, data_dir=args.data_dir, zoo=args.zoo,
-                      replace=args.replace, note=args.note, num_samples=args.num_samples)
+                      replace=args.replace, note=args.note, num_samples=args.num_samples,
+                      weights_dtype=args.weights_dtype)
     card = zoo.read_card(folder)
     print(f"tfgans: shipped {card['preset']} to {folder}: FID {card['fid']:.2f}, score {card['is']:.2f} "
           f"({card['epochs']} epochs, {card['steps']} steps); card {folder}/README.md")
@@ -434,6 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="replace the zoo's generator of the same preset")
     p.add_argument("--note", default="", help="a sentence for the card (budget, what the grid shows)")
     p.add_argument("--num-samples", type=int, default=10000, help="samples of the card's figures (10,000)")
+    p.add_argument("--weights-dtype", choices=("float32", "float16"), default="float32",
+                   help="float16 halves the weights' size; the card gives the FID of both")
     p.set_defaults(func=_cmd_ship)
 
     _add_evaluate_parsers(sub)

@@ -23,13 +23,26 @@ import keras
 from tfgans import data as data_lib
 from tfgans.models.base import GANModel, output_range
 
-__all__ = ["save_generator", "load_generator", "shipped", "zoo_dir", "resolve", "METADATA_FILE"]
+__all__ = ["save_generator", "load_generator", "shipped", "zoo_dir", "resolve", "METADATA_FILE", "WEIGHTS_DTYPES"]
 
 METADATA_FILE = "tfgans.json"
+WEIGHTS_DTYPES = ("float32", "float16")
+
+
+def _reading_stored(synthesize, variables, dtype: str):
+    """``synthesize`` reading each float32 variable from a copy stored as ``dtype``, cast back when read. The
+    export saves the variables its endpoints read: the copies, not the originals."""
+    copies = [(v, tf.Variable(tf.cast(v.value, dtype), trainable=False)) for v in variables if v.dtype == "float32"]
+
+    def stored(z):
+        with keras.StatelessScope(state_mapping=[(v, tf.cast(copy, "float32")) for v, copy in copies]):
+            return synthesize(z)
+    return stored
 
 
 def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[int] = None,
-                   latent_distribution: Optional[str] = None, latent_range=None) -> str:
+                   latent_distribution: Optional[str] = None, latent_range=None,
+                   weights_dtype: str = "float32") -> str:
     """Writes the generator of ``model`` as a SavedModel at ``path``.
 
     Args:
@@ -38,6 +51,8 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         path: output directory (created; an existing export there is replaced).
         value_range: the generator's output range; read off its last activation (tanh/sigmoid) when None.
         latent_dim, latent_distribution, latent_range: the prior, when ``model`` is a bare generator.
+        weights_dtype: ``"float16"`` stores the float weights at half the size; the images are still computed
+            in float32 from them (each weight rounded to float16: measure what that costs, as the zoo's cards do).
 
     Returns:
         ``path``.
@@ -59,6 +74,10 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         latent_range = latent_range or (-1.0, 1.0)
     else:
         raise TypeError(f"save_generator takes a tfgans GANModel or a keras.Model, got {type(model).__name__}.")
+    if weights_dtype not in WEIGHTS_DTYPES:
+        raise ValueError(f"weights_dtype must be one of {WEIGHTS_DTYPES}, got {weights_dtype!r}.")
+    if weights_dtype != "float32":
+        synthesize = _reading_stored(synthesize, model.variables, weights_dtype)
     value_range = tuple(value_range) if value_range is not None else output_range(generator)
     latent_dim = int(latent_dim)
     low, high = (float(v) for v in latent_range)
@@ -96,6 +115,7 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         "value_range": list(value_range),
         "image_shape": list(synthesize(tf.zeros([1, latent_dim])).shape[1:]),
         "generator": generator.name,
+        "weights_dtype": weights_dtype,
     }
     with open(os.path.join(tmp, METADATA_FILE), "w") as f:
         json.dump(metadata, f, indent=2)

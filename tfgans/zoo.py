@@ -61,11 +61,13 @@ def _position(run_dir: str, preset, settings: Dict, data_dir: Optional[str]) -> 
 
 
 def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, zoo: Optional[str] = None,
-         replace: bool = False, note: str = "", seed: int = 0, num_samples: int = 10000) -> str:
+         replace: bool = False, note: str = "", seed: int = 0, num_samples: int = 10000,
+         weights_dtype: str = "float32") -> str:
     """Ships ``run_dir``'s exported generator into the zoo with its card; returns the generator's folder.
 
     The card's figures are of ``num_samples`` generated images (10,000, as ``tfgans evaluate``); its
-    ``fid_check`` of :data:`CHECK_SAMPLES`.
+    ``fid_check`` of :data:`CHECK_SAMPLES`. With ``weights_dtype="float16"`` the generator is exported from the
+    run's newest checkpoint at half the size, and the card gives the FID of its float32 weights beside.
 
     Raises:
         FileNotFoundError: the run has no ``run.json``, export or checkpoint.
@@ -112,15 +114,16 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     tmp = f"{folder}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     source = os.path.join(run_dir, "generator")
-    if os.path.isfile(os.path.join(source, "saved_model.pb")):
+    if weights_dtype == "float32" and os.path.isfile(os.path.join(source, "saved_model.pb")):
         shutil.copytree(source, tmp)
+        model = None
     else:  # a run without an export (`tfgans reproduce`, or stopped before the end): its newest checkpoint
         from tfgans.callbacks import Checkpoint
         from tfgans.cli import data_range
 
         model = preset.build(seed=settings.get("seed", 0))
         Checkpoint(os.path.join(run_dir, "checkpoints")).restore(model)
-        export.save_generator(model, tmp, value_range=data_range(preset))
+        export.save_generator(model, tmp, value_range=data_range(preset), weights_dtype=weights_dtype)
     loaded = export.load_generator(tmp)
     figures = Evaluator(preset.dataset, data_dir, num_samples=num_samples).evaluate_generator(loaded, seed=seed)
     check = Evaluator(preset.dataset, data_dir, num_samples=CHECK_SAMPLES, metrics=("fid",))
@@ -132,8 +135,11 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         "train_minutes": float(train_minutes), "machine": machine(), "tensorflow": tf.__version__,
         "seed": seed, "num_samples": num_samples, **{k: round(float(v), 4) for k, v in figures.items()},
         "fid_check": round(float(check.evaluate_generator(loaded, seed=seed)["fid"]), 4),
-        "command": command, "note": note,
+        "command": command, "note": note, "weights_dtype": weights_dtype,
     }
+    if weights_dtype != "float32":  # what the smaller weights cost
+        card["fid_float32"] = round(float(Evaluator(preset.dataset, data_dir, num_samples=num_samples, metrics=(
+            "fid",)).evaluate_generator(model, seed=seed)["fid"]), 4)
     runs.write_json(os.path.join(tmp, CARD_FILE), card)
     with open(os.path.join(tmp, "README.md"), "w") as f:
         f.write(_card_text(card))
@@ -176,10 +182,17 @@ in {card['train_minutes']:g} minutes of training on {card['machine']} (TensorFlo
 (MMD^2) on the {card['dataset']} classifier's features against the test split, the classifier's score, and
 precision/recall (k = 3).
 
-![64 samples](grid.png)
+{_weights_text(card)}![64 samples](grid.png)
 
 Made with `{card['command']}`; `tfgans sample {card['preset']} --out grid.png` draws from it.
 """
+
+
+def _weights_text(card: Dict) -> str:
+    if card.get("weights_dtype", "float32") == "float32":
+        return ""
+    return (f"Weights stored as {card['weights_dtype']} (half the size): FID {card['fid']:.2f} against "
+            f"{card['fid_float32']:.2f} with the float32 weights, same samples.\n\n")
 
 
 def write_table(zoo: Optional[str] = None):

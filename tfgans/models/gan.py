@@ -1,8 +1,9 @@
 """GAN (Goodfellow et al. 2014, arXiv:1406.2661) and DCGAN (Radford et al. 2015, arXiv:1511.06434).
 
 Both train with Algorithm 1 of Goodfellow et al. with k = 1: one discriminator step on a real batch and a
-fake batch, then one generator step on a fresh latent batch. DCGAN is the same algorithm; the difference is
-the nets (all-convolutional with batch norm), so ``DCGAN`` is ``GAN`` under the name users look for.
+fake batch, then one generator step on a fresh latent batch (or, with ``simultaneous=True``, both steps on one
+fake batch, as the TensorFlow DCGAN tutorial does). DCGAN is the same algorithm; the difference is the nets
+(all-convolutional with batch norm), so ``DCGAN`` is ``GAN`` under the name users look for.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ class GAN(GANModel):
         generator_loss: ``"non_saturating"`` (``-log D(G(z))``, the paper's practical choice, default) or
             ``"minimax"`` (``log(1 - D(G(z)))``, eq. 1 as written).
         label_smoothing: one-sided label smoothing of the real target (0 = off; Salimans et al. use 0.1).
+        simultaneous: both updates from one fake batch (the TensorFlow DCGAN tutorial's step: one generator
+            forward, the generator's gradient through the discriminator as it was before its update) instead
+            of Algorithm 1's alternation; a step then costs about a quarter less.
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
-                 label_smoothing=0.0, **kwargs):
+                 label_smoothing=0.0, simultaneous=False, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         if generator_loss not in losses.GENERATOR_LOSSES:
             raise ValueError(
@@ -39,11 +43,14 @@ class GAN(GANModel):
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
         self.generator_loss = generator_loss
         self.label_smoothing = float(label_smoothing)
+        self.simultaneous = bool(simultaneous)
 
     def train_step(self, data):
         real = self.real_images(data)
         batch_size = tf.shape(real)[0]
         d_seed, g_seed = tf.unstack(self.step_seeds(2))
+        if self.simultaneous:
+            return self.simultaneous_step(real, d_seed)
 
         # Update the discriminator by ascending log D(x) + log(1 - D(G(z))).
         z = self.sample_latent(batch_size, d_seed)
@@ -63,9 +70,22 @@ class GAN(GANModel):
 
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
 
+    def simultaneous_step(self, real, seed):
+        """Both nets step on the losses of one fake batch ``G(z)``, ``z`` drawn with ``seed``."""
+        z = self.sample_latent(tf.shape(real)[0], seed)
+        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+            fake = self.generator(z, training=True)
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+            g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
+        self.apply_loss(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
+        self.apply_loss(self.d_optimizer, d_tape, d_loss, self.discriminator.trainable_variables)
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
+
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss,
-                "label_smoothing": self.label_smoothing}
+                "label_smoothing": self.label_smoothing, "simultaneous": self.simultaneous}
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
