@@ -56,6 +56,28 @@ def test_fit_accepts_labelled_batches(tiny_images):
     assert np.isfinite(gan.fit(ds, epochs=1, verbose=0).history["g_loss"][0])
 
 
+@pytest.mark.parametrize("simultaneous", [True, False])
+def test_a_simultaneous_step_is_the_tutorials_two_tapes_on_one_fake_batch(simultaneous, tiny_images):
+    gan = _gan(simultaneous=simultaneous)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.5), d_optimizer=keras.optimizers.SGD(0.5))
+    real = tf.constant(tiny_images[:8])
+    # The TensorFlow DCGAN tutorial's train_step, by hand, on the step's first latent draw.
+    z = gan.sample_latent(8, gan.step_seeds(2)[0])
+    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+        fake_logits = gan.discriminator(gan.generator(z))
+        d_loss = tfgans.losses.minimax_discriminator_loss(gan.discriminator(real), fake_logits)
+        g_loss = tfgans.losses.modified_generator_loss(fake_logits)
+    expected = {net: [w - 0.5 * g for w, g in zip(getattr(gan, net).trainable_variables, tape.gradient(loss, getattr(
+        gan, net).trainable_variables))] for net, tape, loss in [("generator", g_tape, g_loss),
+                                                                 ("discriminator", d_tape, d_loss)]}
+    gan.fit(tf.data.Dataset.from_tensors(real), epochs=1, verbose=0)
+    for net in ("generator", "discriminator"):
+        close = [np.allclose(w, e, atol=1e-6) for w, e in zip(getattr(gan, net).trainable_variables, expected[net])]
+        # Algorithm 1's alternation shares the discriminator's step, not the generator's (a fresh fake batch
+        # through the updated discriminator).
+        assert all(close) == (simultaneous or net == "discriminator"), (net, close)
+
+
 def test_minimax_generator_loss_is_negative_log_one_minus_d():
     gan = _gan(generator_loss="minimax")
     gan.compile()
@@ -99,10 +121,10 @@ def test_mismatched_nets_and_options_are_clear_errors():
 
 def test_get_config_round_trip_keeps_options_and_nets():
     gan = _gan(generator_loss="minimax", label_smoothing=0.1, latent_distribution="uniform",
-               latent_range=(0.0, 1.0), clip_norm=5.0)
+               latent_range=(0.0, 1.0), clip_norm=5.0, simultaneous=True)
     clone = tfgans.GAN.from_config(gan.get_config())
     assert (clone.generator_loss, clone.label_smoothing, clone.latent_distribution, clone.latent_range,
-            clone.seed, clone.clip_norm) == ("minimax", 0.1, "uniform", (0.0, 1.0), 1, 5.0)
+            clone.seed, clone.clip_norm, clone.simultaneous) == ("minimax", 0.1, "uniform", (0.0, 1.0), 1, 5.0, True)
     assert [type(x) for x in clone.generator.layers] == [type(x) for x in gan.generator.layers]
     z = clone.sample_latent(100, tf.constant([0, 0], tf.int64)).numpy()
     assert z.min() >= 0.0 and z.max() <= 1.0
