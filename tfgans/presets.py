@@ -193,7 +193,16 @@ register(Preset(
 #   (10,000 samples), against 53.4 at 3,654 and 46.8 at 6,208 without. Left out.
 # - A generator twice as wide (--g-width 64, D unchanged): 3,194 steps in 10 minutes against 6,208; live FID
 #   51.3 against 46.8 at 10 minutes (better per step, worse per minute). Left out.
-# The last three ran on one thread beside a one-thread training of another preset. 10 epochs (9,370 steps) are
+# - Both updates from one generator forward (--simultaneous, GAN(simultaneous=True), the TensorFlow tutorial's
+#   step): 6,762 steps in 10 minutes against 6,208, FID 47.3 against 46.8. Left out.
+# - A discriminator twice as wide (--d-width 64): 635 steps in 4 minutes (tests ran beside it for part of them),
+#   FID 111, against 2,452 steps and 60.6: about 3x the cost a step. Stopped there.
+# - Learning rates decayed linearly to 0 over the last third of 6,200 steps (--lr-decay-steps 6200, Salimans et
+#   al.'s schedule): 5,325 steps in 10 minutes beside a heavier neighbour, FID 49.8 there, where the constant
+#   rate scored 49.8 at 4,930 steps and 46.8 at 6,208. Left out.
+# - A truncated prior at sampling, z * psi (the shipped 10-epoch generator, 10,000 samples): FID 41.9 / 42.9 /
+#   44.9 / 48.3 / 54.0 at psi 1.0 / 0.9 / 0.8 / 0.7 / 0.6 (precision up, recall down). Left out.
+# The last six ran on one thread beside a one-thread training of another preset. 10 epochs (9,370 steps) are
 # about 10 minutes on the idle 2-core AVX2 machine (9,871 steps in 10 minutes there).
 register(Preset(
     name="dcgan-mnist-fast", flavor="DCGAN",
