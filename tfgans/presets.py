@@ -200,9 +200,11 @@ register(Preset(
 # - Learning rates decayed linearly to 0 over the last third of 6,200 steps (--lr-decay-steps 6200, Salimans et
 #   al.'s schedule): 5,325 steps in 10 minutes beside a heavier neighbour, FID 49.8 there, where the constant
 #   rate scored 49.8 at 4,930 steps and 46.8 at 6,208. Left out.
+# - Batch 128 (--batch-size 128): 1,045 steps (134k images) in 4 minutes, FID 81.1, against 2,452 steps (157k
+#   images) and 60.6 at batch 64: no more images a second and fewer updates. Stopped there.
 # - A truncated prior at sampling, z * psi (the shipped 10-epoch generator, 10,000 samples): FID 41.9 / 42.9 /
 #   44.9 / 48.3 / 54.0 at psi 1.0 / 0.9 / 0.8 / 0.7 / 0.6 (precision up, recall down). Left out.
-# The last six ran on one thread beside a one-thread training of another preset. 10 epochs (9,370 steps) are
+# The runs from label smoothing on trained on one thread beside a one-thread training of another preset. 10 epochs (9,370 steps) are
 # about 10 minutes on the idle 2-core AVX2 machine (9,871 steps in 10 minutes there).
 register(Preset(
     name="dcgan-mnist-fast", flavor="DCGAN",
