@@ -29,10 +29,13 @@ METADATA_FILE = "tfgans.json"
 WEIGHTS_DTYPES = ("float32", "float16")
 
 
-def _reading_stored(synthesize, variables, dtype: str):
-    """``synthesize`` reading each float32 variable from a copy stored as ``dtype``, cast back when read. The
-    export saves the variables its endpoints read: the copies, not the originals."""
-    copies = [(v, tf.Variable(tf.cast(v.value, dtype), trainable=False)) for v in variables if v.dtype == "float32"]
+def _reading_stored(synthesize, variables, dtype: str, latent_dim: int):
+    """``synthesize`` reading each float32 variable it uses from a copy stored as ``dtype``, cast back when
+    read. The export saves the variables its endpoints read: the copies, not the originals."""
+    used = tf.function(synthesize).get_concrete_function(tf.TensorSpec([None, latent_dim], tf.float32)).variables
+    used = {id(v) for v in used}  # the TensorFlow variables behind the Keras ones
+    copies = [(v, tf.Variable(tf.cast(v.value, dtype), trainable=False))
+              for v in variables if v.dtype == "float32" and id(v.value) in used]
 
     def stored(z):
         with keras.StatelessScope(state_mapping=[(v, tf.cast(copy, "float32")) for v, copy in copies]):
@@ -76,10 +79,10 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         raise TypeError(f"save_generator takes a tfgans GANModel or a keras.Model, got {type(model).__name__}.")
     if weights_dtype not in WEIGHTS_DTYPES:
         raise ValueError(f"weights_dtype must be one of {WEIGHTS_DTYPES}, got {weights_dtype!r}.")
-    if weights_dtype != "float32":
-        synthesize = _reading_stored(synthesize, model.variables, weights_dtype)
     value_range = tuple(value_range) if value_range is not None else output_range(generator)
     latent_dim = int(latent_dim)
+    if weights_dtype != "float32":
+        synthesize = _reading_stored(synthesize, model.variables, weights_dtype, latent_dim)
     low, high = (float(v) for v in latent_range)
 
     def images(z):
