@@ -62,8 +62,9 @@ def test_a_run_stopped_within_an_epoch_ships_its_newest_checkpoint_with_the_frac
         if name.startswith(os.path.basename(newest) + "."):
             os.remove(run / "checkpoints" / name)
     shutil.rmtree(run / "generator")
-    card = zoo.read_card(zoo.ship(str(run), train_minutes=0.1, data_dir=tfds_dir, zoo=str(shelf), num_samples=500,
-                                  weights_dtype="float16"))
+    assert cli.main(["ship", str(run), "--train-minutes", "0.1", "--data-dir", tfds_dir, "--zoo", str(shelf),
+                     "--num-samples", "500", "--weights-dtype", "float16"]) == 0
+    card = zoo.read_card(str(shelf / "dcgan_mnist_fast"))
     assert (card["epochs"], card["steps"], card["num_samples"]) == (0.5, 2, 500)
     # The float32 weights' FID of the same samples beside the float16 export's: what the halving costs.
     assert card["weights_dtype"] == "float16" and card["fid"] == pytest.approx(card["fid_float32"], rel=0.01)
