@@ -204,8 +204,8 @@ register(Preset(
 #   images) and 60.6 at batch 64: no more images a second and fewer updates. Stopped there.
 # - A truncated prior at sampling, z * psi (the shipped 10-epoch generator, 10,000 samples): FID 41.9 / 42.9 /
 #   44.9 / 48.3 / 54.0 at psi 1.0 / 0.9 / 0.8 / 0.7 / 0.6 (precision up, recall down). Left out.
-# The runs from label smoothing on trained on one thread beside a one-thread training of another preset. 10 epochs (9,370 steps) are
-# about 10 minutes on the idle 2-core AVX2 machine (9,871 steps in 10 minutes there).
+# The runs from label smoothing on trained on one thread beside a one-thread training of another preset.
+# 10 epochs (9,370 steps) are about 10 minutes on the idle 2-core AVX2 machine (9,871 steps in 10 minutes there).
 register(Preset(
     name="dcgan-mnist-fast", flavor="DCGAN",
     generator=_net("fast.mnist_generator"), discriminator=_net("fast.mnist_discriminator"),

@@ -117,7 +117,7 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     if weights_dtype == "float32" and os.path.isfile(os.path.join(source, "saved_model.pb")):
         shutil.copytree(source, tmp)
         model = None
-    else:  # a run without an export (`tfgans reproduce`, or stopped before the end): its newest checkpoint
+    else:  # no export to copy (`tfgans reproduce`, a run stopped early, float16 weights): the newest checkpoint
         from tfgans.callbacks import Checkpoint
         from tfgans.cli import data_range
 
@@ -191,7 +191,7 @@ Made with `{card['command']}`; `tfgans sample {card['preset']} --out grid.png` d
 def _weights_text(card: Dict) -> str:
     if card.get("weights_dtype", "float32") == "float32":
         return ""
-    return (f"Weights stored as {card['weights_dtype']} (half the size): FID {card['fid']:.2f} against "
+    return (f"Weights stored as {card['weights_dtype']} (half their size): FID {card['fid']:.2f} against "
             f"{card['fid_float32']:.2f} with the float32 weights, same samples.\n\n")
 
 

@@ -29,7 +29,8 @@ class GAN(GANModel):
         label_smoothing: one-sided label smoothing of the real target (0 = off; Salimans et al. use 0.1).
         simultaneous: both updates from one fake batch (the TensorFlow DCGAN tutorial's step: one generator
             forward, the generator's gradient through the discriminator as it was before its update) instead
-            of Algorithm 1's alternation; a step then costs about a quarter less.
+            of Algorithm 1's alternation; a step then runs one generator forward and one discriminator forward
+            of fakes fewer.
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
