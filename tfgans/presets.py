@@ -187,6 +187,8 @@ register(Preset(
 # - Adam 8e-4 (--lr 8e-4): 72.3 / 49.8 / 47.7 / 42.9 / 40.0 (the last of 10,000 samples) at 965 / 2,103 / 3,219 /
 #   4,348 / 5,452 steps, against 4e-4's 88.7 / 60.6 / 53.4 / 49.8 / 46.8 at 1,123 / 2,452 / 3,654 / 4,930 / 6,208.
 #   Only the discriminator's at 8e-4 (--d-lr 8e-4, the same minutes beside it): 43.4 at 5,374 steps. Kept.
+# - Adam 1.6e-3 (--lr 1.6e-3): 59.7 / 48.7 / 44.0 / 41.3 / 39.5 at 984 / 2,073 / 3,199 / 4,380 / 5,562 steps:
+#   ahead early, half a point at 10 minutes. Not adopted yet (the benchmark's own run has not measured it).
 # - A generator weight average (g_ema_rate=1e-3, Karras et al.'s decay 0.999): FID 202 at 691 steps and 127 at
 #   1,204 where the live weights scored 136 at 433 and 111 at 779 (width 64); it lags a run this short. With
 #   Karras et al. 2020's ramp-up (--g-ema-rate 1e-3 --g-ema-rampup 0.05; time_to_fid prints the live weights'
