@@ -166,7 +166,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--width", type=int, default=None, help="the fast preset's net width (a lever; 32)")
     parser.add_argument("--batch-size", type=int, default=None, help="the fast preset's batch (a lever; 64)")
-    parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (8e-4)")
+    parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (1.6e-3)")
     parser.add_argument("--d-lr", type=float, default=None, help="the fast preset's discriminator rate (--lr)")
     parser.add_argument("--g-width", type=int, default=None, help="the fast generator's width alone (a lever)")
     parser.add_argument("--d-width", type=int, default=None, help="the fast discriminator's width alone (a lever)")

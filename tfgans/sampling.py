@@ -40,13 +40,12 @@ def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int
 
     if isinstance(generator, GANModel):
         value_range = output_range(generator.generator)
-        # GANModel.generate's images, traced once: eagerly, a composite's gradient steps (CFG-GAN) also
-        # compute every weight's gradient and run many times slower.
-        synthesize = tf.function(generator.synthesize)
+        # Traced once per chunk size: eagerly, a composite's gradient steps (CFG-GAN) also compute every
+        # weight's gradient and run many times slower.
+        generate = tf.function(generator.generate)
 
         def draw(n, s):
-            z = generator.sample_latent(n, tf.constant([s, 0], dtype=tf.int64))
-            return data_lib.to_uint8(synthesize(z), value_range)
+            return data_lib.to_uint8(generate(n, tf.constant(s, tf.int64)), value_range)
     elif _sample_signature(generator) is not None:
         signature = _sample_signature(generator)
 

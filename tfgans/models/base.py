@@ -363,8 +363,9 @@ class GANModel(keras.Model):
         return images[:, top:top + height, left:left + width, :]
 
     def generate(self, num_samples: int, seed: int = 0) -> tf.Tensor:
-        """``num_samples`` images of :meth:`synthesize`, reproducible for a given seed."""
-        z = self.sample_latent(num_samples, tf.constant([seed, 0], dtype=tf.int64))
+        """``num_samples`` images of :meth:`synthesize`, reproducible for a given seed (an int or a scalar
+        tensor, so that a traced ``generate`` serves every seed)."""
+        z = self.sample_latent(num_samples, tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]))
         return self.synthesize(z)
 
     def build_optimizers(self):
