@@ -106,3 +106,17 @@ def test_a_semisupervised_stream_started_at_batch_k_is_the_whole_stream_after_k_
                     np.testing.assert_array_equal(a[key], b[key])
     assert not np.array_equal(whole[0]["x_unl"], whole[8]["x_unl"])
     assert not np.array_equal(whole[0]["x_unl"], whole[0]["x_unl2"])
+
+
+def test_every_pipeline_shards_by_examples_and_runs_without_the_autotune_thread(tfds_dir):
+    # Autotuning off: TensorFlow 2.21 deletes an autotuned iterator only when its autotune thread wakes.
+    with tfds.testing.mock_data(num_examples=64):
+        semisupervised = data.load_semisupervised("mnist", 20, batch_size=8, seed=1)
+    pipelines = [data.load("mnist", 8, data_dir=tfds_dir, split="test[:64]"),
+                 data.load("mnist", 8, data_dir=tfds_dir, split="test[:64]", start=2, with_labels=True),
+                 semisupervised]
+    for ds in pipelines:
+        options = ds.options()
+        assert options.autotune.enabled is False
+        assert options.experimental_distribute.auto_shard_policy == tf.data.experimental.AutoShardPolicy.DATA
+        assert next(iter(ds)) is not None

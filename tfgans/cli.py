@@ -147,7 +147,7 @@ def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_siz
     if position["batch"] >= per_epoch:  # stopped after an epoch's last batch, before its end was recorded
         position.update(epoch=position["epoch"] + 1, batch=0)
 
-    def stream(start):  # each worker takes its part of every global batch (tfgans.data.shard_by_examples)
+    def stream(start):  # each worker takes its part of every global batch (tfgans.data.set_options)
         return preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed,
                                 start=start)
 
