@@ -29,7 +29,6 @@ def test_preset_nets_fit_the_dataset_and_its_value_range(name):
         assert model.jit_compile is False  # Keras' "auto" never picks XLA on a CPU (8x slower there)
     assert float(keras.ops.convert_to_numpy(g_opt.learning_rate)) == pytest.approx(preset.g_lr)
     assert float(keras.ops.convert_to_numpy(d_opt.learning_rate)) == pytest.approx(preset.d_lr)
-    keras.backend.clear_session()
 
 
 def test_sun_preset_has_the_reports_hyperparameters():
