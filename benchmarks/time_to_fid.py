@@ -179,6 +179,8 @@ def main():
                         help="the fast preset's generator average rate (a lever to measure; 0: none)")
     parser.add_argument("--g-ema-rampup", type=float, default=None,
                         help="the average's half-life bound as a fraction of the steps so far (with --g-ema-rate)")
+    parser.add_argument("--r1-gamma", type=float, default=None,
+                        help="the fast preset's R1 weight (GAN(r1_gamma=...), a lever; 0: none)")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -195,6 +197,8 @@ def main():
         fast_kwargs["label_smoothing"] = args.label_smoothing
     if args.simultaneous:
         fast_kwargs["simultaneous"] = True
+    if args.r1_gamma is not None:
+        fast_kwargs["r1_gamma"] = args.r1_gamma
     if args.width or args.g_width:
         changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.g_width or args.width)
     if args.width or args.d_width:

@@ -78,6 +78,29 @@ def test_a_simultaneous_step_is_the_tutorials_two_tapes_on_one_fake_batch(simult
         assert all(close) == (simultaneous or net == "discriminator"), (net, close)
 
 
+
+@pytest.mark.parametrize("simultaneous", [False, True])
+def test_r1_adds_gamma_times_the_weights_to_the_discriminators_step_and_is_logged(simultaneous, tiny_images):
+    # The tiny discriminator is linear, D(x) = W . x + b: R1 = gamma / 2 ||W||^2 adds gamma * W to the kernel's
+    # gradient (Mescheder et al. 2018, eq. 9) and nothing to the bias's.
+    gamma, lr = 4.0, 0.1
+    gan = _gan(r1_gamma=gamma, simultaneous=simultaneous)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(lr))
+    real = tf.constant(tiny_images[:8])
+    z = gan.sample_latent(8, gan.step_seeds(2)[0])
+    kernel, bias = gan.discriminator.trainable_variables
+    with tf.GradientTape() as tape:
+        d_loss = tfgans.losses.minimax_discriminator_loss(gan.discriminator(real),
+                                                          gan.discriminator(gan.generator(z)))
+    grad_kernel, grad_bias = tape.gradient(d_loss, [kernel, bias])
+    expected_r1 = 0.5 * gamma * float(tf.reduce_sum(tf.square(kernel)))
+    expected = [kernel.numpy() - lr * (grad_kernel.numpy() + gamma * kernel.numpy()), bias.numpy() - lr * grad_bias]
+    history = gan.fit(tf.data.Dataset.from_tensors(real), epochs=1, verbose=0).history
+    assert history["r1"][0] == pytest.approx(expected_r1, rel=1e-5)
+    for got, want in zip(gan.discriminator.trainable_variables, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert "r1" not in _gan().trackers
+
 def test_minimax_generator_loss_is_negative_log_one_minus_d():
     gan = _gan(generator_loss="minimax")
     gan.compile()
@@ -117,14 +140,17 @@ def test_mismatched_nets_and_options_are_clear_errors():
         _gan(generator_loss="hinge")
     with pytest.raises(ValueError, match="latent_distribution"):
         _gan(latent_distribution="cauchy")
+    with pytest.raises(ValueError, match="r1_gamma must be >= 0"):
+        _gan(r1_gamma=-1.0)
 
 
 def test_get_config_round_trip_keeps_options_and_nets():
     gan = _gan(generator_loss="minimax", label_smoothing=0.1, latent_distribution="uniform",
-               latent_range=(0.0, 1.0), clip_norm=5.0, simultaneous=True)
+               latent_range=(0.0, 1.0), clip_norm=5.0, simultaneous=True, r1_gamma=0.5)
     clone = tfgans.GAN.from_config(gan.get_config())
     assert (clone.generator_loss, clone.label_smoothing, clone.latent_distribution, clone.latent_range,
-            clone.seed, clone.clip_norm, clone.simultaneous) == ("minimax", 0.1, "uniform", (0.0, 1.0), 1, 5.0, True)
+            clone.seed, clone.clip_norm, clone.simultaneous, clone.r1_gamma) == (
+        "minimax", 0.1, "uniform", (0.0, 1.0), 1, 5.0, True, 0.5)
     assert [type(x) for x in clone.generator.layers] == [type(x) for x in gan.generator.layers]
     z = clone.sample_latent(100, tf.constant([0, 0], tf.int64)).numpy()
     assert z.min() >= 0.0 and z.max() <= 1.0

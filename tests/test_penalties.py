@@ -116,3 +116,32 @@ def test_clip_weights_inside_a_replica_context_clips_mirrored_variables(two_repl
         for local in strategy.experimental_local_results(var.value):
             assert np.abs(local.numpy()).max() <= 0.05 + 1e-7
     assert np.all(dense.bias.numpy() == np.float32(0.05))
+
+
+def test_r1_of_a_linear_discriminator_is_half_gamma_times_the_squared_weight_norm():
+    # D(x) = w . x has gradient w at every real image: R1 = gamma / 2 * ||w||^2, whatever the images.
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal(SHAPE[1:]).astype("float32")
+    w *= 3.0 / np.linalg.norm(w)
+    real = tf.constant(rng.uniform(-1, 1, SHAPE).astype("float32"))
+    logits, got = penalties.r1_penalty(_linear_critic(w), real, gamma=2.0)
+    assert got.dtype == tf.float32 and got.shape == ()
+    assert float(got) == pytest.approx(0.5 * 2.0 * 9.0, rel=1e-5)
+    np.testing.assert_allclose(logits, np.sum(real.numpy() * w, axis=(1, 2, 3)), rtol=1e-5)
+    assert float(penalties.r1_penalty(_linear_critic(w), real, gamma=0.0)[1]) == 0.0
+
+
+def test_r1_weight_gradient_is_gamma_times_the_weights_of_a_linear_discriminator():
+    critic = keras.Sequential([keras.Input(SHAPE[1:]), keras.layers.Flatten(), keras.layers.Dense(1)])
+    real = tf.random.stateless_uniform(SHAPE, seed=[0, 1], minval=-1.0, maxval=1.0)
+    with tf.GradientTape() as tape:
+        _, penalty = penalties.r1_penalty(critic, real, gamma=10.0)
+    kernel, bias = critic.trainable_variables
+    grad_kernel, grad_bias = tape.gradient(penalty, [kernel, bias])
+    np.testing.assert_allclose(grad_kernel, 10.0 * kernel.numpy(), rtol=1e-5, atol=1e-7)
+    assert grad_bias is None or float(tf.reduce_max(tf.abs(grad_bias))) == 0.0
+
+
+def test_r1_gamma_must_not_be_negative():
+    with pytest.raises(ValueError, match="gamma must be >= 0"):
+        penalties.r1_penalty(_linear_critic(np.ones(SHAPE[1:], np.float32)), tf.zeros(SHAPE), gamma=-1.0)

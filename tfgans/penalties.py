@@ -5,11 +5,13 @@
 * :func:`gradient_penalty`: the two-sided gradient penalty of WGAN-GP (Gulrajani et al. 2017,
   arXiv:1704.00028, Algorithm 1, lines 6-7), which softly constrains the critic's gradient norm to 1 on
   interpolates between real and generated samples.
+* :func:`r1_penalty`: the R1 penalty of Mescheder et al. 2018 (arXiv:1801.04406), which penalises the
+  discriminator's gradient on real data.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import tensorflow as tf
 import keras
@@ -161,3 +163,37 @@ def historical_averaging_penalty(variables: Sequence, averages: Sequence) -> tf.
         diff = tf.cast(_tf_variable(v), tf.float32) - tf.cast(_tf_variable(a), tf.float32)
         total += tf.reduce_sum(tf.square(diff))
     return total
+
+
+__all__ += ["r1_penalty"]
+
+
+def r1_penalty(discriminator, real, gamma: float = 10.0, training: bool = True) -> Tuple[tf.Tensor, tf.Tensor]:
+    """R1, ``gamma / 2 * E_real[||grad_x D(x)||^2]`` (Mescheder et al. 2018, arXiv:1801.04406, eq. 9).
+
+    Returns the discriminator's logits of ``real`` with the penalty, so that the caller's loss reuses that one
+    forward pass, as the reference code does (LMescheder/GAN_stability, ``gan_training/train.py``, whose
+    ``reg_param`` is ``gamma / 2``). Call it inside the discriminator step's ``tf.GradientTape``, as
+    :func:`gradient_penalty`. Each example's gradient is its own only if the discriminator treats examples
+    independently: no batch norm.
+
+    Args:
+        discriminator: maps ``[batch, H, W, C]`` images to ``[batch, 1]`` logits.
+        real: ``[batch, H, W, C]`` real images.
+        gamma: ``gamma`` >= 0 (the paper's 10 on its image sets).
+        training: passed to the discriminator.
+
+    Returns:
+        ``(logits, penalty)``: the logits as the discriminator returns them, and a float32 scalar.
+
+    Raises:
+        ValueError: ``gamma`` is negative.
+    """
+    if not gamma >= 0:
+        raise ValueError(f"gamma must be >= 0 (Mescheder et al. use 10), got {gamma}.")
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        logits = discriminator(real, training=training)
+    grads = tf.cast(tape.gradient(logits, real), tf.float32)
+    squared_norms = tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(grads)[0], -1])), axis=1)
+    return logits, 0.5 * gamma * tf.reduce_mean(squared_norms)

@@ -3,7 +3,8 @@
 Both train with Algorithm 1 of Goodfellow et al. with k = 1: one discriminator step on a real batch and a
 fake batch, then one generator step on a fresh latent batch (or, with ``simultaneous=True``, both steps on one
 fake batch, as the TensorFlow DCGAN tutorial does). DCGAN is the same algorithm; the difference is the nets
-(all-convolutional with batch norm), so ``DCGAN`` is ``GAN`` under the name users look for.
+(all-convolutional with batch norm), so ``DCGAN`` is ``GAN`` under the name users look for. ``r1_gamma`` adds
+the R1 penalty of Mescheder et al. 2018 to the discriminator's loss.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import tensorflow as tf
 import keras
 
-from tfgans import losses
+from tfgans import losses, penalties
 from tfgans.models.base import GANModel
 
 __all__ = ["GAN", "DCGAN"]
@@ -31,10 +32,13 @@ class GAN(GANModel):
             forward, the generator's gradient through the discriminator as it was before its update) instead
             of Algorithm 1's alternation; a step then runs one generator forward and one discriminator forward
             of fakes fewer.
+        r1_gamma: weight ``gamma`` of the R1 penalty on the discriminator's gradient at real images
+            (``tfgans.penalties.r1_penalty``; 0 = off). The discriminator must then have no batch norm. The
+            penalty's running mean is logged as ``r1``.
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
-                 label_smoothing=0.0, simultaneous=False, **kwargs):
+                 label_smoothing=0.0, simultaneous=False, r1_gamma=0.0, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         if generator_loss not in losses.GENERATOR_LOSSES:
             raise ValueError(
@@ -45,6 +49,11 @@ class GAN(GANModel):
         self.generator_loss = generator_loss
         self.label_smoothing = float(label_smoothing)
         self.simultaneous = bool(simultaneous)
+        if not r1_gamma >= 0:
+            raise ValueError(f"r1_gamma must be >= 0 (0 = no R1 penalty), got {r1_gamma}.")
+        self.r1_gamma = float(r1_gamma)
+        if self.r1_gamma:
+            self.trackers["r1"] = keras.metrics.Mean(name="r1")
 
     def train_step(self, data):
         real = self.real_images(data)
@@ -53,14 +62,15 @@ class GAN(GANModel):
         if self.simultaneous:
             return self.simultaneous_step(real, d_seed)
 
-        # Update the discriminator by ascending log D(x) + log(1 - D(G(z))).
+        # Update the discriminator by ascending log D(x) + log(1 - D(G(z))) (minus R1's penalty, if any).
         z = self.sample_latent(batch_size, d_seed)
         with tf.GradientTape() as tape:
             fake = self.generator(z, training=True)
-            real_logits = self.discriminator(real, training=True)
+            real_logits, r1 = self.discriminate_real(real)
             fake_logits = self.discriminator(fake, training=True)
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
-        self.apply_loss(self.d_optimizer, tape, d_loss, self.discriminator.trainable_variables)
+            penalized = d_loss + r1
+        self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables)
 
         # Update the generator on a fresh latent batch.
         z = self.sample_latent(batch_size, g_seed)
@@ -69,24 +79,35 @@ class GAN(GANModel):
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
         self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
 
-        return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
+
+    def discriminate_real(self, real):
+        """The discriminator's logits of ``real``, and R1's penalty on them (0 without ``r1_gamma``)."""
+        if self.r1_gamma:
+            return penalties.r1_penalty(self.discriminator, real, self.r1_gamma)
+        return self.discriminator(real, training=True), tf.constant(0.0)
+
+    def r1_log(self, r1) -> dict:
+        return {"r1": r1} if self.r1_gamma else {}
 
     def simultaneous_step(self, real, seed):
         """Both nets step on the losses of one fake batch ``G(z)``, ``z`` drawn with ``seed``."""
         z = self.sample_latent(tf.shape(real)[0], seed)
         with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
             fake = self.generator(z, training=True)
-            real_logits = self.discriminator(real, training=True)
+            real_logits, r1 = self.discriminate_real(real)
             fake_logits = self.discriminator(fake, training=True)
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+            penalized = d_loss + r1
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
         self.apply_loss(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
-        self.apply_loss(self.d_optimizer, d_tape, d_loss, self.discriminator.trainable_variables)
-        return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
+        self.apply_loss(self.d_optimizer, d_tape, penalized, self.discriminator.trainable_variables)
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss,
-                "label_smoothing": self.label_smoothing, "simultaneous": self.simultaneous}
+                "label_smoothing": self.label_smoothing, "simultaneous": self.simultaneous,
+                "r1_gamma": self.r1_gamma}
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
