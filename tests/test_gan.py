@@ -101,6 +101,20 @@ def test_r1_adds_gamma_times_the_weights_to_the_discriminators_step_and_is_logge
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     assert "r1" not in _gan().trackers
 
+
+def test_lazy_r1_weighs_every_kth_step_k_times_and_skips_the_others(tiny_images):
+    gamma, lr, every = 4.0, 0.1, 2
+    gan = _gan(r1_gamma=gamma, r1_every=every)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(lr))
+    ds = tf.data.Dataset.from_tensors(tf.constant(tiny_images[:8]))
+    kernels, r1 = [], []
+    for _ in range(3):  # D steps 0, 1, 2: R1 due on 0 and 2
+        kernels.append(gan.discriminator.trainable_variables[0].numpy())
+        r1.append(gan.fit(ds, epochs=1, verbose=0).history["r1"][0])
+    assert r1[1] == 0.0
+    for step in (0, 2):
+        assert r1[step] == pytest.approx(0.5 * gamma * every * float(np.sum(np.square(kernels[step]))), rel=1e-5)
+
 def test_minimax_generator_loss_is_negative_log_one_minus_d():
     gan = _gan(generator_loss="minimax")
     gan.compile()
@@ -142,15 +156,17 @@ def test_mismatched_nets_and_options_are_clear_errors():
         _gan(latent_distribution="cauchy")
     with pytest.raises(ValueError, match="r1_gamma must be >= 0"):
         _gan(r1_gamma=-1.0)
+    with pytest.raises(ValueError, match="r1_every must be a positive integer"):
+        _gan(r1_gamma=1.0, r1_every=0)
 
 
 def test_get_config_round_trip_keeps_options_and_nets():
     gan = _gan(generator_loss="minimax", label_smoothing=0.1, latent_distribution="uniform",
-               latent_range=(0.0, 1.0), clip_norm=5.0, simultaneous=True, r1_gamma=0.5)
+               latent_range=(0.0, 1.0), clip_norm=5.0, simultaneous=True, r1_gamma=0.5, r1_every=4)
     clone = tfgans.GAN.from_config(gan.get_config())
     assert (clone.generator_loss, clone.label_smoothing, clone.latent_distribution, clone.latent_range,
-            clone.seed, clone.clip_norm, clone.simultaneous, clone.r1_gamma) == (
-        "minimax", 0.1, "uniform", (0.0, 1.0), 1, 5.0, True, 0.5)
+            clone.seed, clone.clip_norm, clone.simultaneous, clone.r1_gamma, clone.r1_every) == (
+        "minimax", 0.1, "uniform", (0.0, 1.0), 1, 5.0, True, 0.5, 4)
     assert [type(x) for x in clone.generator.layers] == [type(x) for x in gan.generator.layers]
     z = clone.sample_latent(100, tf.constant([0, 0], tf.int64)).numpy()
     assert z.min() >= 0.0 and z.max() <= 1.0

@@ -35,10 +35,13 @@ class GAN(GANModel):
         r1_gamma: weight ``gamma`` of the R1 penalty on the discriminator's gradient at real images
             (``tfgans.penalties.r1_penalty``; 0 = off). The discriminator must then have no batch norm. The
             penalty's running mean is logged as ``r1``.
+        r1_every: R1 on every ``r1_every``-th discriminator step only, weighted ``r1_every`` times (the lazy
+            regularization of Karras et al. 2020, arXiv:1912.04958, sec. 3.1: the same expected penalty for
+            fewer second derivatives).
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
-                 label_smoothing=0.0, simultaneous=False, r1_gamma=0.0, **kwargs):
+                 label_smoothing=0.0, simultaneous=False, r1_gamma=0.0, r1_every=1, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         if generator_loss not in losses.GENERATOR_LOSSES:
             raise ValueError(
@@ -52,6 +55,9 @@ class GAN(GANModel):
         if not r1_gamma >= 0:
             raise ValueError(f"r1_gamma must be >= 0 (0 = no R1 penalty), got {r1_gamma}.")
         self.r1_gamma = float(r1_gamma)
+        if int(r1_every) != r1_every or r1_every < 1:
+            raise ValueError(f"r1_every must be a positive integer (1 = R1 on every step), got {r1_every}.")
+        self.r1_every = int(r1_every)
         if self.r1_gamma:
             self.trackers["r1"] = keras.metrics.Mean(name="r1")
 
@@ -82,10 +88,17 @@ class GAN(GANModel):
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 
     def discriminate_real(self, real):
-        """The discriminator's logits of ``real``, and R1's penalty on them (0 without ``r1_gamma``)."""
-        if self.r1_gamma:
+        """The discriminator's logits of ``real``, and R1's penalty on them (0 without ``r1_gamma`` or on a
+        lazy step)."""
+        if self.r1_gamma and self.r1_every == 1:
             return penalties.r1_penalty(self.discriminator, real, self.r1_gamma)
-        return self.discriminator(real, training=True), tf.constant(0.0)
+        logits = self.discriminator(real, training=True)
+        if not self.r1_gamma:
+            return logits, tf.constant(0.0)
+        due = self.d_optimizer.iterations % self.r1_every == 0
+        r1 = tf.cond(due, lambda: penalties.r1_penalty(self.discriminator, real, self.r1_gamma * self.r1_every)[1],
+                     lambda: tf.constant(0.0))
+        return logits, r1
 
     def r1_log(self, r1) -> dict:
         return {"r1": r1} if self.r1_gamma else {}
@@ -107,7 +120,7 @@ class GAN(GANModel):
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss,
                 "label_smoothing": self.label_smoothing, "simultaneous": self.simultaneous,
-                "r1_gamma": self.r1_gamma}
+                "r1_gamma": self.r1_gamma, "r1_every": self.r1_every}
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
