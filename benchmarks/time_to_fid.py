@@ -165,7 +165,7 @@ def main():
     parser.add_argument("--only", nargs="*", choices=CONTENDERS, default=list(CONTENDERS))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--width", type=int, default=None, help="the fast preset's net width (a lever; 32)")
-    parser.add_argument("--batch-size", type=int, default=None, help="the fast preset's batch (a lever; 64)")
+    parser.add_argument("--batch-size", type=int, default=None, help="the fast preset's batch (a lever; 32)")
     parser.add_argument("--lr", type=float, default=None, help="the fast preset's Adam rate, both nets (1.6e-3)")
     parser.add_argument("--d-lr", type=float, default=None, help="the fast preset's discriminator rate (--lr)")
     parser.add_argument("--g-width", type=int, default=None, help="the fast generator's width alone (a lever)")
@@ -181,6 +181,7 @@ def main():
                         help="the average's half-life bound as a fraction of the steps so far (with --g-ema-rate)")
     parser.add_argument("--r1-gamma", type=float, default=None,
                         help="the fast preset's R1 weight (GAN(r1_gamma=...), a lever; 0: none)")
+    parser.add_argument("--r1-every", type=int, default=None, help="lazy R1: every k-th step, weighted k (a lever)")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -199,6 +200,8 @@ def main():
         fast_kwargs["simultaneous"] = True
     if args.r1_gamma is not None:
         fast_kwargs["r1_gamma"] = args.r1_gamma
+    if args.r1_every is not None:
+        fast_kwargs["r1_every"] = args.r1_every
     if args.width or args.g_width:
         changes["generator"] = lambda: tfgans.nets.fast.mnist_generator(width=args.g_width or args.width)
     if args.width or args.d_width:

@@ -158,6 +158,9 @@ def test_mismatched_nets_and_options_are_clear_errors():
         _gan(r1_gamma=-1.0)
     with pytest.raises(ValueError, match="r1_every must be a positive integer"):
         _gan(r1_gamma=1.0, r1_every=0)
+    with pytest.raises(ValueError, match="batch norm, which mixes the examples"):
+        tfgans.DCGAN(tfgans.nets.chakkarwar.mnist_generator(), tfgans.nets.chakkarwar.mnist_discriminator(),
+                     r1_gamma=1.0)
 
 
 def test_get_config_round_trip_keeps_options_and_nets():

@@ -18,6 +18,11 @@ from tfgans.models.base import GANModel
 __all__ = ["GAN", "DCGAN"]
 
 
+def _has_batch_norm(layer) -> bool:
+    return isinstance(layer, keras.layers.BatchNormalization) or any(
+        _has_batch_norm(inner) for inner in getattr(layer, "layers", []))
+
+
 @keras.saving.register_keras_serializable(package="tfgans")
 class GAN(GANModel):
     """The original GAN, trained with ``fit``.
@@ -58,6 +63,12 @@ class GAN(GANModel):
         if int(r1_every) != r1_every or r1_every < 1:
             raise ValueError(f"r1_every must be a positive integer (1 = R1 on every step), got {r1_every}.")
         self.r1_every = int(r1_every)
+        if self.r1_gamma and _has_batch_norm(self.discriminator):
+            raise ValueError(
+                f"r1_gamma needs each example's own gradient, but discriminator {self.discriminator.name!r} has "
+                "batch norm, which mixes the examples of a batch. Use a discriminator without batch norm "
+                "(e.g. tfgans.nets.fast.mnist_discriminator) or r1_gamma=0."
+            )
         if self.r1_gamma:
             self.trackers["r1"] = keras.metrics.Mean(name="r1")
 
