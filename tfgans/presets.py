@@ -223,6 +223,10 @@ register(Preset(
 # - Then batch 32: 22.9 at 10,763 steps. A generator average with ramp-up (g_ema_rate 1e-3, g_ema_rampup 0.05)
 #   at batch 64: 23.8 against 26.5. Both: 21.2 at 9,485 steps (tests ran beside it for a minute). Batch 16 with
 #   the average: 20.5 at 17,343 steps, no better within noise and half a core's parallelism; batch 32 kept.
+# - On the kept recipe (tests ran beside both): generator width 48, 23.3 at 6,885 steps; Adam 2.4e-3, 22.4 at
+#   8,679. Left out.
+# In the benchmark's own run (--only fast, nothing beside it): 14,286 steps and FID 15.8 in 10 minutes, against
+# 38.0 before R1. 7 epochs (13,125 steps) take 618 s of `tfgans train` on the idle 2-core AVX2 machine.
 register(Preset(
     name="dcgan-mnist-fast", flavor="DCGAN",
     generator=_net("fast.mnist_generator"), discriminator=_net("fast.mnist_discriminator"),
