@@ -227,6 +227,7 @@ register(Preset(
 #   8,679. Left out.
 # In the benchmark's own run (--only fast, nothing beside it): 14,286 steps and FID 15.8 in 10 minutes, against
 # 38.0 before R1. 7 epochs (13,125 steps) take 618 s of `tfgans train` on the idle 2-core AVX2 machine.
+# Continued to 20 epochs (1,157 s more): FID 11.4 (10,000 samples), precision 0.59, recall 0.88.
 register(Preset(
     name="dcgan-mnist-fast", flavor="DCGAN",
     generator=_net("fast.mnist_generator"), discriminator=_net("fast.mnist_discriminator"),
