@@ -78,7 +78,6 @@ def test_a_simultaneous_step_is_the_tutorials_two_tapes_on_one_fake_batch(simult
         assert all(close) == (simultaneous or net == "discriminator"), (net, close)
 
 
-
 @pytest.mark.parametrize("simultaneous", [False, True])
 def test_r1_adds_gamma_times_the_weights_to_the_discriminators_step_and_is_logged(simultaneous, tiny_images):
     # The tiny discriminator is linear, D(x) = W . x + b: R1 = gamma / 2 ||W||^2 adds gamma * W to the kernel's
@@ -114,6 +113,7 @@ def test_lazy_r1_weighs_every_kth_step_k_times_and_skips_the_others(tiny_images)
     assert r1[1] == 0.0
     for step in (0, 2):
         assert r1[step] == pytest.approx(0.5 * gamma * every * float(np.sum(np.square(kernels[step]))), rel=1e-5)
+
 
 def test_minimax_generator_loss_is_negative_log_one_minus_d():
     gan = _gan(generator_loss="minimax")

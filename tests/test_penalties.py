@@ -145,3 +145,9 @@ def test_r1_weight_gradient_is_gamma_times_the_weights_of_a_linear_discriminator
 def test_r1_gamma_must_not_be_negative():
     with pytest.raises(ValueError, match="gamma must be >= 0"):
         penalties.r1_penalty(_linear_critic(np.ones(SHAPE[1:], np.float32)), tf.zeros(SHAPE), gamma=-1.0)
+
+
+def test_has_batch_norm_finds_it_inside_nested_models():
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+    assert penalties.has_batch_norm(keras.Sequential([keras.Input((4,)), inner, keras.layers.Dense(1)]))
+    assert not penalties.has_batch_norm(keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)]))

@@ -165,7 +165,16 @@ def historical_averaging_penalty(variables: Sequence, averages: Sequence) -> tf.
     return total
 
 
-__all__ += ["r1_penalty"]
+__all__ += ["r1_penalty", "has_batch_norm"]
+
+
+def has_batch_norm(net) -> bool:
+    """Whether ``net`` (a Keras model or layer) has a batch-norm layer anywhere inside it. Batch statistics make
+    each output depend on the whole batch, so the per-example input gradients that :func:`gradient_penalty`
+    and :func:`r1_penalty` constrain are no longer the net's (Gulrajani et al., sec. 4)."""
+    flatten = getattr(net, "_flatten_layers", None)
+    layers = flatten(include_self=True) if flatten else [net]
+    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers)
 
 
 def r1_penalty(discriminator, real, gamma: float = 10.0, training: bool = True) -> Tuple[tf.Tensor, tf.Tensor]:

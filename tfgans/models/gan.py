@@ -18,11 +18,6 @@ from tfgans.models.base import GANModel
 __all__ = ["GAN", "DCGAN"]
 
 
-def _has_batch_norm(layer) -> bool:
-    return isinstance(layer, keras.layers.BatchNormalization) or any(
-        _has_batch_norm(inner) for inner in getattr(layer, "layers", []))
-
-
 @keras.saving.register_keras_serializable(package="tfgans")
 class GAN(GANModel):
     """The original GAN, trained with ``fit``.
@@ -63,7 +58,7 @@ class GAN(GANModel):
         if int(r1_every) != r1_every or r1_every < 1:
             raise ValueError(f"r1_every must be a positive integer (1 = R1 on every step), got {r1_every}.")
         self.r1_every = int(r1_every)
-        if self.r1_gamma and _has_batch_norm(self.discriminator):
+        if self.r1_gamma and penalties.has_batch_norm(self.discriminator):
             raise ValueError(
                 f"r1_gamma needs each example's own gradient, but discriminator {self.discriminator.name!r} has "
                 "batch norm, which mixes the examples of a batch. Use a discriminator without batch norm "
@@ -101,11 +96,11 @@ class GAN(GANModel):
     def discriminate_real(self, real):
         """The discriminator's logits of ``real``, and R1's penalty on them (0 without ``r1_gamma`` or on a
         lazy step)."""
-        if self.r1_gamma and self.r1_every == 1:
+        if not self.r1_gamma:
+            return self.discriminator(real, training=True), tf.constant(0.0)
+        if self.r1_every == 1:  # the penalty's own forward pass gives the logits
             return penalties.r1_penalty(self.discriminator, real, self.r1_gamma)
         logits = self.discriminator(real, training=True)
-        if not self.r1_gamma:
-            return logits, tf.constant(0.0)
         due = self.d_optimizer.iterations % self.r1_every == 0
         r1 = tf.cond(due, lambda: penalties.r1_penalty(self.discriminator, real, self.r1_gamma * self.r1_every)[1],
                      lambda: tf.constant(0.0))

@@ -200,9 +200,7 @@ class WGANGP(_WassersteinGAN):
     def _check_no_batch_norm(self):
         # Batch norm makes each critic value depend on the whole batch, so the per-example gradient norm the
         # penalty constrains is no longer the critic's (Gulrajani et al., sec. 4, "No critic batch norm").
-        flatten = getattr(self.discriminator, "_flatten_layers", None)
-        layers = flatten(include_self=False) if flatten else self.discriminator.layers
-        if any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers):
+        if penalties.has_batch_norm(self.discriminator):
             raise ValueError(
                 f"The critic {self.discriminator.name!r} uses batch normalization, which invalidates WGAN-GP's "
                 "per-example gradient penalty. Build it without batch norm (the tfgans.nets.gulrajani critics "
