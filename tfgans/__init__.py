@@ -20,7 +20,7 @@ import importlib
 _SUBMODULES = ("callbacks", "cli", "data", "distribute", "evaluation", "experiment", "export", "figures", "images",
                "improved", "layers", "losses", "metrics", "models", "nets", "penalties", "presets", "reports", "runs",
                "sampling", "semisup", "zoo")
-_FLAVORS = ("CFGGAN", "DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
+_FLAVORS = ("ACGAN", "CFGGAN", "DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
 
 __all__ = [*_FLAVORS, *_SUBMODULES, "__version__"]
 

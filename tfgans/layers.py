@@ -1,12 +1,12 @@
-"""Layers the reports' nets need that Keras does not ship, and Keras' random layers made replica-aware.
-Each implements ``get_config``."""
+"""Layers the reports' nets need that Keras does not ship, Keras' random layers made replica-aware, and the
+class a latent vector carries for a class-conditional generator. Each implements ``get_config``."""
 
 from __future__ import annotations
 
 import keras
 from keras import ops
 
-__all__ = ["Maxout", "Dropout", "GaussianNoise"]
+__all__ = ["Maxout", "Dropout", "GaussianNoise", "LatentClass", "latent_class"]
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
@@ -88,3 +88,37 @@ class GaussianNoise(keras.layers.GaussianNoise):
         noise = _per_example_draw(
             lambda shape: keras.random.normal(shape, stddev=self.stddev, seed=self.seed_generator), inputs)
         return inputs + ops.cast(noise, inputs.dtype)
+
+
+def latent_class(z, num_classes: int):
+    """The class that a latent vector ``z ~ N(0, I)`` carries in its first coordinate: ``floor(K * Phi(z_0))``,
+    with ``Phi`` the standard normal CDF, so the K classes are equally likely under the prior. ``[batch]`` int32.
+
+    A class-conditional generator then keeps the unconditional interface ``G(z)``: sampling, evaluation and
+    the export draw a balanced mix of classes from the prior alone (``tfgans.models.ACGAN``).
+    """
+    u = 0.5 * (1.0 + ops.erf(ops.cast(z[:, 0], "float32") / 2.0**0.5))
+    return ops.clip(ops.cast(ops.floor(u * num_classes), "int32"), 0, num_classes - 1)
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class LatentClass(keras.layers.Layer):
+    """``z -> [one_hot(latent_class(z)), z_1, ..., z_{d-1}]``: a class-conditional generator's first layer,
+    its class read off ``z_0`` (:func:`latent_class`) and fed as a one-hot vector, as the class enters AC-GAN's
+    generator (Odena et al. 2017, arXiv:1610.09585, sec. 3)."""
+
+    def __init__(self, num_classes: int, **kwargs):
+        super().__init__(**kwargs)
+        if int(num_classes) != num_classes or num_classes < 2:
+            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes}.")
+        self.num_classes = int(num_classes)
+
+    def call(self, z):
+        one_hot = ops.one_hot(latent_class(z, self.num_classes), self.num_classes, dtype=z.dtype)
+        return ops.concatenate([one_hot, z[:, 1:]], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None if input_shape[1] is None else input_shape[1] - 1 + self.num_classes)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}

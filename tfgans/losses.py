@@ -16,6 +16,7 @@ __all__ = [
     "minimax_generator_loss",
     "modified_generator_loss",
     "GENERATOR_LOSSES",
+    "class_cross_entropy",
 ]
 
 
@@ -119,6 +120,13 @@ def semisupervised_labeled_loss(labels, logits) -> tf.Tensor:
     Returns:
         Scalar float32 mean cross-entropy.
     """
+    return class_cross_entropy(labels, logits)
+
+
+def class_cross_entropy(labels, logits) -> tf.Tensor:
+    """Mean K-way softmax cross-entropy ``-log p(y | x)`` of ``[batch]`` integer labels under ``[batch, K]``
+    class logits: the semi-supervised GAN's labeled loss and AC-GAN's class loss ``L_C`` (Odena et al. 2017,
+    arXiv:1610.09585, eq. 3, negated)."""
     logits = _logits(logits)
     labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))

@@ -187,7 +187,8 @@ def r1_penalty(discriminator, real, gamma: float = 10.0, training: bool = True) 
     independently: no batch norm.
 
     Args:
-        discriminator: maps ``[batch, H, W, C]`` images to ``[batch, 1]`` logits.
+        discriminator: maps ``[batch, H, W, C]`` images to ``[batch, 1]`` logits (or ``[batch, 1 + K]``: the
+            real/fake logit, which the penalty is on, then an auxiliary classifier's K class logits).
         real: ``[batch, H, W, C]`` real images.
         gamma: ``gamma`` >= 0 (the paper's 10 on its image sets).
         training: passed to the discriminator.
@@ -203,6 +204,8 @@ def r1_penalty(discriminator, real, gamma: float = 10.0, training: bool = True) 
     with tf.GradientTape() as tape:
         tape.watch(real)
         logits = discriminator(real, training=training)
-    grads = tf.cast(tape.gradient(logits, real), tf.float32)
+        # An auxiliary classifier's class logits follow the real/fake logit (tfgans.models.ACGAN); R1 is on it.
+        judged = logits[:, :1] if logits.shape.rank == 2 else logits
+    grads = tf.cast(tape.gradient(judged, real), tf.float32)
     squared_norms = tf.reduce_sum(tf.square(tf.reshape(grads, [tf.shape(grads)[0], -1])), axis=1)
     return logits, 0.5 * gamma * tf.reduce_mean(squared_norms)

@@ -1,0 +1,154 @@
+"""AC-GAN flavor and the class a latent vector carries: losses by hand, errors, serialization, the preset."""
+
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+import tfgans
+from tfgans.layers import LatentClass, latent_class
+from conftest import tiny_discriminator, tiny_generator
+
+K = 3
+
+
+def _nets(num_classes=K, latent_dim=4):
+    generator = keras.Sequential([keras.Input((latent_dim,)), LatentClass(num_classes),
+                                  keras.layers.Dense(64, activation="tanh"), keras.layers.Reshape((8, 8, 1))])
+    discriminator = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
+                                      keras.layers.Dense(1 + num_classes)])
+    return generator, discriminator
+
+
+def _acgan(**kwargs):
+    return tfgans.ACGAN(*_nets(), latent_dim=4, num_classes=K, seed=1, **kwargs)
+
+
+def _labelled(images):
+    # The class decides where the bright square sits: a learnable labelling.
+    labels = np.arange(len(images)) % K
+    moved = np.stack([np.roll(image, 2 * label, axis=1) for image, label in zip(images, labels)])
+    return moved.astype(np.float32), labels.astype(np.int64)
+
+
+def test_latent_class_splits_the_normal_prior_into_equally_likely_classes():
+    edges = [NormalDist().inv_cdf(k / 10) for k in range(1, 10)]
+    z0 = np.array([[e - 1e-4 for e in edges] + [e + 1e-4 for e in edges] + [-9.0, 0.0, 9.0]], np.float32).T
+    got = latent_class(np.concatenate([z0, np.zeros_like(z0)], axis=1), 10).numpy()
+    assert got.dtype == np.int32
+    assert list(got) == list(range(9)) + list(range(1, 10)) + [0, 5, 9]
+    draws = latent_class(tf.random.stateless_normal([100_000, 2], seed=[0, 0]), 10).numpy()
+    np.testing.assert_allclose(np.bincount(draws, minlength=10) / len(draws), 0.1, atol=0.005)
+
+
+def test_latent_class_layer_feeds_the_one_hot_class_and_the_rest_of_z():
+    z = np.array([[0.0, 1.0, 2.0], [-3.0, 4.0, 5.0]], np.float32)
+    np.testing.assert_array_equal(LatentClass(K)(z), [[0, 1, 0, 1, 2], [1, 0, 0, 4, 5]])
+    clone = LatentClass.from_config(LatentClass(K).get_config())
+    assert clone.num_classes == K and clone.compute_output_shape((None, 3)) == (None, 5)
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 2"):
+        LatentClass(1)
+
+
+@pytest.mark.parametrize("fake_class_loss", [True, False])
+def test_a_step_descends_the_papers_losses_first_the_discriminators_then_the_generators(fake_class_loss,
+                                                                                        tiny_images):
+    """D: L_S + L_C (real, and generated with fake_class_loss; Odena et al. eq. 2-3); then G, on a fresh draw
+    through the updated D: the non-saturating L_S + L_C of z's class. Plain SGD, checked weight by weight."""
+    lr = 0.1
+    gan = _acgan(fake_class_loss=fake_class_loss)
+    gan.compile(g_optimizer=keras.optimizers.SGD(lr), d_optimizer=keras.optimizers.SGD(lr))
+    images, labels = _labelled(tiny_images[:8])
+    d_seed, g_seed = tf.unstack(gan.step_seeds(2))
+    G, D = gan.generator, gan.discriminator
+    ce = tfgans.losses.class_cross_entropy
+
+    z = gan.sample_latent(8, d_seed)
+    with tf.GradientTape() as tape:
+        real_out, fake_out = D(images), D(G(z))
+        d_class = ce(labels, real_out[:, 1:]) + (ce(latent_class(z, K), fake_out[:, 1:]) if fake_class_loss else 0)
+        d_total = tfgans.losses.minimax_discriminator_loss(real_out[:, :1], fake_out[:, :1]) + d_class
+    new_d = [w - lr * g for w, g in zip(D.trainable_variables, tape.gradient(d_total, D.trainable_variables))]
+    updated_d = keras.models.clone_model(D)
+    updated_d.set_weights([w.numpy() for w in new_d])
+    z = gan.sample_latent(8, g_seed)
+    with tf.GradientTape() as tape:
+        out = updated_d(G(z))
+        g_class = ce(latent_class(z, K), out[:, 1:])
+        g_total = tfgans.losses.modified_generator_loss(out[:, :1]) + g_class
+    new_g = [w - lr * g for w, g in zip(G.trainable_variables, tape.gradient(g_total, G.trainable_variables))]
+
+    logs = gan.fit(tf.data.Dataset.from_tensors((images, labels)), epochs=1, verbose=0).history
+    assert set(logs) == {"d_loss", "g_loss", "d_class", "g_class"}
+    assert logs["d_class"][0] == pytest.approx(float(d_class), rel=1e-5)
+    assert logs["g_class"][0] == pytest.approx(float(g_class), rel=1e-5)
+    for got, want in zip(D.trainable_variables + G.trainable_variables, new_d + new_g):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_a_few_steps_teach_the_discriminator_the_classes(tiny_images):
+    gan = _acgan(fake_class_loss=False)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.Adam(2e-2))
+    ds = tf.data.Dataset.from_tensor_slices(_labelled(tiny_images)).batch(8)
+    history = gan.fit(ds, epochs=8, verbose=0).history
+    assert history["d_class"][-1] < 0.3 * history["d_class"][0], history["d_class"]
+
+
+def test_r1_penalizes_the_real_fake_logit_only(tiny_images):
+    # Linear D: R1 of column 0 is gamma / 2 ||w_0||^2, whatever the class columns' weights.
+    gamma = 4.0
+    gan = _acgan(r1_gamma=gamma, fake_class_loss=False)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(0.0))
+    kernel = gan.discriminator.trainable_variables[0].numpy()
+    history = gan.fit(tf.data.Dataset.from_tensors(_labelled(tiny_images[:8])), epochs=1, verbose=0).history
+    assert history["r1"][0] == pytest.approx(0.5 * gamma * float(np.sum(kernel[:, 0] ** 2)), rel=1e-5)
+
+
+def test_mismatched_nets_options_and_unlabelled_data_are_clear_errors(tiny_images):
+    generator, discriminator = _nets()
+    with pytest.raises(ValueError, match=r"class logits, \[batch, 4\]"):
+        tfgans.ACGAN(generator, tiny_discriminator(), latent_dim=4, num_classes=K)
+    with pytest.raises(ValueError, match=r"read a class of 3 off its latent vector.*0 tfgans.layers.LatentClass"):
+        tfgans.ACGAN(tiny_generator(), discriminator, latent_dim=4, num_classes=K)
+    with pytest.raises(ValueError, match=r"read a class of 5 .*\[3\]"):
+        tfgans.ACGAN(generator, _nets(5)[1], latent_dim=4, num_classes=5)
+    with pytest.raises(ValueError, match="latent_distribution='normal'"):
+        tfgans.ACGAN(generator, discriminator, latent_dim=4, num_classes=K, latent_distribution="uniform")
+    with pytest.raises(ValueError, match="simultaneous=True is GAN's option"):
+        tfgans.ACGAN(generator, discriminator, latent_dim=4, num_classes=K, simultaneous=True)
+    with pytest.raises(ValueError, match="class_weight must be >= 0"):
+        tfgans.ACGAN(generator, discriminator, latent_dim=4, num_classes=K, class_weight=-1.0)
+    gan = _acgan()
+    gan.compile()
+    with pytest.raises(ValueError, match=r"with_labels=True"):
+        gan.fit(tf.data.Dataset.from_tensor_slices(tiny_images).batch(8), epochs=1, verbose=0)
+    assert int(gan.d_optimizer.iterations.numpy()) == 0
+
+
+def test_keras_file_round_trip_keeps_the_options_and_samples_identically(tiny_images, tmp_path):
+    gan = _acgan(class_weight=0.5, fake_class_loss=False, r1_gamma=1.0, r1_every=2)
+    gan.compile()
+    gan.fit(tf.data.Dataset.from_tensors(_labelled(tiny_images[:8])), epochs=1, verbose=0)
+    path = str(tmp_path / "acgan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert (loaded.num_classes, loaded.class_weight, loaded.fake_class_loss, loaded.r1_gamma, loaded.r1_every) == (
+        K, 0.5, False, 1.0, 2)
+    np.testing.assert_array_equal(loaded.generate(5, seed=3), gan.generate(5, seed=3))
+
+
+def test_the_fast_acgan_preset_streams_labels_and_exports_a_plain_g_of_z(tfds_dir, tmp_path):
+    preset = tfgans.presets.get("acgan-mnist-fast")
+    model = preset.build(seed=0)
+    ds = preset.load_data(tfds_dir, model=model, seed=0, split="test[:64]")
+    images, labels = next(iter(ds))
+    assert images.shape == (32, 28, 28, 1) and labels.shape == (32,)
+    model.fit(ds, epochs=1, verbose=0)
+    loaded = tf.saved_model.load(tfgans.export.save_generator(model, str(tmp_path / "g")))
+    # The export takes z alone and samples as the model does; its prior carries every class.
+    np.testing.assert_array_equal(tfgans.export.sample_images(loaded, 6, seed=1),
+                                  tfgans.data.to_uint8(model.generate(6, seed=1)).numpy())
+    z = model.sample_latent(200, tf.constant([1, 0], tf.int64))
+    assert set(latent_class(z, 10).numpy()) == set(range(10))

@@ -1,0 +1,111 @@
+"""AC-GAN (Odena et al. 2017, arXiv:1610.09585): a GAN whose discriminator also classifies.
+
+The discriminator returns ``[batch, 1 + K]``: the real/fake logit, then K class logits from the same features
+(the paper's auxiliary classifier). With ``L_S`` the real/fake loss and ``L_C`` the class loss (eq. 2, 3), the
+discriminator descends ``L_S + L_C`` and the generator ``L_S' + L_C`` (``L_S'`` the non-saturating form, as in
+``GAN``). The class of a generated image is the one its latent vector carries (``tfgans.layers.latent_class``),
+so the generator keeps the unconditional interface ``G(z)`` and every sampler, evaluation and export of tfgans
+draws a balanced mix of classes from the prior alone.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+import keras
+
+from tfgans import losses
+from tfgans.layers import LatentClass, latent_class
+from tfgans.models.gan import DCGAN
+
+__all__ = ["ACGAN"]
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class ACGAN(DCGAN):
+    """AC-GAN, trained with ``fit`` on ``(images, labels)`` batches (``tfgans.data.load(..., with_labels=True)``).
+
+    Args:
+        generator: starts with ``tfgans.layers.LatentClass(num_classes)`` (e.g.
+            ``tfgans.nets.fast.mnist_generator(num_classes=10)``).
+        discriminator: ``[batch, H, W, C] -> [batch, 1 + num_classes]``.
+        num_classes: K.
+        class_weight: weight of ``L_C`` in both nets' losses (the paper: 1).
+        fake_class_loss: the discriminator learns the class of generated images too (the paper's ``L_C``
+            is over real and generated images); False trains its classifier on real images only.
+        latent_dim, r1_gamma, r1_every, label_smoothing, generator_loss, g_ema_rate, ...: see ``GAN``.
+            The prior must be the normal one (the class is read off ``z_0`` through the normal CDF).
+    """
+
+    metric_names = ("d_loss", "g_loss", "d_class", "g_class")
+
+    def __init__(self, generator, discriminator, latent_dim=100, num_classes=10, class_weight=1.0,
+                 fake_class_loss=True, **kwargs):
+        if kwargs.get("simultaneous"):
+            raise ValueError("ACGAN alternates its two updates (Algorithm 1); simultaneous=True is GAN's option.")
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+        if int(num_classes) != num_classes or num_classes < 2:
+            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes}.")
+        self.num_classes = int(num_classes)
+        if not class_weight >= 0:
+            raise ValueError(f"class_weight must be >= 0 (Odena et al. use 1), got {class_weight}.")
+        self.class_weight = float(class_weight)
+        self.fake_class_loss = bool(fake_class_loss)
+        if self.latent_distribution != "normal":
+            raise ValueError("ACGAN reads each latent vector's class off z_0 through the normal CDF: use "
+                             f"latent_distribution='normal', not {self.latent_distribution!r}.")
+        self._check_class_nets()
+
+    def _check_class_nets(self):
+        out = self.discriminator.outputs[0].shape if getattr(self.discriminator, "outputs", None) else None
+        if out is not None and out[-1] != 1 + self.num_classes:
+            raise ValueError(
+                f"ACGAN's discriminator returns a real/fake logit and {self.num_classes} class logits, "
+                f"[batch, {1 + self.num_classes}], but {self.discriminator.name!r} returns {tuple(out)}. Build it "
+                f"with 1 + num_classes outputs (tfgans.nets.fast.mnist_discriminator(num_classes=...)).")
+        readers = [layer for layer in self.generator._flatten_layers() if isinstance(layer, LatentClass)]
+        if [layer.num_classes for layer in readers] != [self.num_classes]:
+            raise ValueError(
+                f"ACGAN's generator must read a class of {self.num_classes} off its latent vector, but "
+                f"{self.generator.name!r} has {len(readers)} tfgans.layers.LatentClass layer(s) "
+                f"{[layer.num_classes for layer in readers]}. Start it with LatentClass({self.num_classes}) "
+                f"(tfgans.nets.fast.mnist_generator(num_classes={self.num_classes}) does).")
+
+    def labels_of(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError("ACGAN trains on (images, labels) batches: load them with "
+                             "tfgans.data.load(..., with_labels=True) (an ACGAN preset's load_data does).")
+        return data[1]
+
+    def train_step(self, data):
+        real, labels = self.real_images(data), self.labels_of(data)
+        batch_size = tf.shape(real)[0]
+        d_seed, g_seed = tf.unstack(self.step_seeds(2))
+
+        # Update the discriminator on L_S + L_C (plus R1's penalty on the real/fake logit, if any).
+        z = self.sample_latent(batch_size, d_seed)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            real_out, r1 = self.discriminate_real(real)
+            fake_out = self.discriminator(fake, training=True)
+            d_loss = losses.minimax_discriminator_loss(real_out[:, :1], fake_out[:, :1], self.label_smoothing)
+            d_class = losses.class_cross_entropy(labels, real_out[:, 1:])
+            if self.fake_class_loss:
+                d_class += losses.class_cross_entropy(latent_class(z, self.num_classes), fake_out[:, 1:])
+            penalized = d_loss + self.class_weight * d_class + r1
+        self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables)
+
+        # Update the generator on a fresh latent batch: fool the real/fake logit, be seen as z's class.
+        z = self.sample_latent(batch_size, g_seed)
+        with tf.GradientTape() as tape:
+            fake_out = self.discriminator(self.generator(z, training=True), training=True)
+            g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_out[:, :1])
+            g_class = losses.class_cross_entropy(latent_class(z, self.num_classes), fake_out[:, 1:])
+            total = g_loss + self.class_weight * g_class
+        self.apply_loss(self.g_optimizer, tape, total, self.generator.trainable_variables)
+
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, d_class=d_class, g_class=g_class,
+                                    **self.r1_log(r1))
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "class_weight": self.class_weight,
+                "fake_class_loss": self.fake_class_loss}
