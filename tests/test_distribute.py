@@ -99,3 +99,32 @@ def test_two_replicas_draw_the_latents_and_penalty_weights_one_device_draws(two_
     # would differ by the size of the updates).
     for got, want in zip(mirrored.get_weights(), single.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_two_replicas_take_the_acgan_step_one_device_takes(two_replicas):
+    """Labels split with their images, latent classes with their latents, R1 per example: the same step."""
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (BATCH, 28, 28, 1)).astype("float32")
+    ds = tf.data.Dataset.from_tensor_slices((images, np.arange(BATCH) % 10)).batch(BATCH)
+
+    def build():
+        keras.utils.set_random_seed(0)
+        model = tfgans.ACGAN(tfgans.nets.fast.mnist_generator(num_classes=10),
+                             tfgans.nets.fast.mnist_discriminator(num_classes=10), num_classes=10, r1_gamma=1.0,
+                             seed=3)
+        model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+        return model
+
+    single = build()
+    initial = [w.copy() for w in single.get_weights()]
+    logs = single.fit(ds, epochs=1, verbose=0).history
+    with two_replicas.scope():
+        mirrored = build()
+        mirrored.set_weights(initial)
+    mirrored_logs = mirrored.fit(ds, epochs=1, verbose=0).history
+    assert max(np.abs(a - b).max() for a, b in zip(single.get_weights(), initial)) > 1e-3
+    for got, want in zip(mirrored.get_weights(), single.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=2e-5)
+    for name in ("d_class", "g_class"):
+        assert mirrored_logs[name][0] == pytest.approx(logs[name][0], rel=1e-4)
