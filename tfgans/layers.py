@@ -103,11 +103,13 @@ def latent_class(z, num_classes: int):
 
 @keras.saving.register_keras_serializable(package="tfgans")
 class LatentClass(keras.layers.Layer):
-    """``z -> [one_hot(latent_class(z)), z_1, ..., z_{d-1}]``: a class-conditional generator's first layer,
-    its class read off ``z_0`` (:func:`latent_class`) and fed as a one-hot vector, as the class enters AC-GAN's
-    generator (Odena et al. 2017, arXiv:1610.09585, sec. 3)."""
+    """``z -> [one_hot(latent_class(z)), z_1, ..., z_{d-1}]``: a class-conditional generator's first layer. AC-GAN's
+    generator takes a class and noise (Odena et al. 2017, arXiv:1610.09585, sec. 3); here the class is read off
+    ``z_0`` (:func:`latent_class`) and enters as a one-hot vector beside the rest of ``z``. The layer does not
+    cast ``z`` to a mixed policy's 16-bit type, so its class is the one the flavor computes from the same ``z``."""
 
     def __init__(self, num_classes: int, **kwargs):
+        kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
         if int(num_classes) != num_classes or num_classes < 2:
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes}.")
