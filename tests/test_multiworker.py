@@ -8,6 +8,7 @@ these.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -137,7 +138,9 @@ def test_wasserstein_semi_supervised_and_cfggan_flavors_train_on_two_workers_wha
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
     workers += _start_workers(["-c", _FLAVORS_SCRIPT, str(two), tfds_dir], module=None)
     outputs = _finish(workers)
-    assert [o.split()[-1] for o in outputs] == ["1", "2", "2"]
+    # TensorFlow may log a coordination-service error after the last print when one worker exits before the
+    # other notices (tensorflow/tensorflow#58434); the exit codes, checked above, are what count.
+    assert [re.findall(r"^replicas (\d+)$", o, re.M) for o in outputs] == [["1"], ["2"], ["2"]]
     names = ["cfggan-mnist-zhu", "semisup-mnist-salimans", "wgangp-mnist-gulrajani"]
     assert sorted(os.listdir(two)) == [f"{name}.npz" for name in names]  # the chief's only
     for name in names:
