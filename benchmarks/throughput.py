@@ -3,6 +3,7 @@
     python benchmarks/throughput.py --data-dir ../shared/tfds                    # float32
     python benchmarks/throughput.py --data-dir ../shared/tfds --mixed-precision  # bf16 on CPU, fp16 on GPU
     python benchmarks/throughput.py --data-dir ../shared/tfds --all              # every MNIST preset, both
+    python benchmarks/throughput.py --data-dir ../shared/tfds --bf16             # bf16's gain, fit and peer
 
 Both sides use Sun & Yang's MNIST nets (preset ``dcgan-mnist-sun``: batch 256, Adam G 1e-3 / D 1e-4) on the
 same cached MNIST batches. Timings alternate between the two (fit, loop, fit, loop, ...) so a busy machine
@@ -11,6 +12,10 @@ slows both alike; each side reports its best run. Prints images/second of each a
 ``--all`` instead prints ``fit`` images/s of every MNIST preset (its own batch and nets, cached batches) in
 float32 and in mixed precision, and the images/s of ``tfgans.data.load("mnist", ...)`` alone (the input
 pipeline must outrun training by far: its ratio to the fastest training rate is printed).
+
+``--bf16`` builds ``DCGAN.fit`` and the peer (the TensorFlow DCGAN tutorial's loop, ``peer.py``) on the same nets,
+each once in float32 and once in ``mixed_bfloat16``, in one process, times the four alternately and prints what
+bf16 gains each (``bf16_layers.py`` shows where the gain goes, layer by layer).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import keras  # noqa: E402
 
 import tfgans  # noqa: E402
 from tfgans import losses  # noqa: E402
+from peer import tutorial_step  # noqa: E402
 
 
 def make_pair(preset):
@@ -64,11 +70,15 @@ def main():
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--all", action="store_true", help="fit images/s of every MNIST preset, both policies")
     parser.add_argument("--presets", nargs="*", help="with --all: only these presets")
+    parser.add_argument("--bf16", action="store_true",
+                        help="bf16's gain over float32 for DCGAN.fit and for the peer loop, timed in one run")
     parser.add_argument("--float32-only", action="store_true",
                         help="with --all: skip the mixed policy (where the CPU emulates bf16 it is 4-6x slower)")
     args = parser.parse_args()
     if args.all:
         return every_preset(args)
+    if args.bf16:
+        return bf16_gain(args)
 
     gpu = bool(tf.config.list_physical_devices("GPU"))
     policy = ("mixed_float16" if gpu else "mixed_bfloat16") if args.mixed_precision else "float32"
@@ -118,6 +128,49 @@ def main():
     print(f"DCGAN.fit          : {fit_ips:9.1f} images/s  ({min(times['fit']) / args.steps * 1000:.0f} ms/step)")
     print(f"hand-written loop  : {loop_ips:9.1f} images/s  ({min(times['loop']) / args.steps * 1000:.0f} ms/step)")
     print(f"ratio fit / loop   : {fit_ips / loop_ips:.3f}")
+
+
+def bf16_gain(args):
+    """Images/s of ``DCGAN.fit`` and of the peer loop, float32 and ``mixed_bfloat16``, from one run."""
+    preset = tfgans.presets.get("dcgan-mnist-sun")
+    batch = args.batch_size or preset.batch_size
+    ds = tfgans.data.load("mnist", batch, data_dir=args.data_dir, seed=0).take(args.steps).cache().repeat()
+    for _ in ds.take(args.steps):  # fill the cache before timing
+        pass
+    policies = ("float32", "mixed_bfloat16")
+    runs = {}
+    for policy in policies:  # a model keeps the policy it was built and traced under
+        keras.mixed_precision.set_global_policy(policy)
+        try:
+            keras.utils.set_random_seed(0)
+            model = preset.build(seed=0)
+            model.fit(ds, epochs=1, steps_per_epoch=2, verbose=0)  # warm-up: tracing, optimizer slots
+            runs["DCGAN.fit", policy] = lambda model=model: model.fit(ds, epochs=1, steps_per_epoch=args.steps,
+                                                                      verbose=0)
+            step = tutorial_step(preset.generator(), preset.discriminator(), preset.latent_dim)
+            for real in ds.take(2):
+                step(real)
+
+            def peer(step=step):
+                for real in ds.take(args.steps):
+                    loss = step(real)
+                float(loss)  # wait for the last step
+
+            runs["peer loop", policy] = peer
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+    times = {key: [] for key in runs}
+    for _ in range(args.repeats):  # alternating, so a busy machine slows all four alike
+        for key, fn in runs.items():
+            times[key].append(_timed(fn))
+    best = {key: min(seconds) for key, seconds in times.items()}
+    print(f"device: CPU ({os.cpu_count()} cores), bf16 instructions: {tfgans.cli.bf16_support()}; "
+          f"{preset.name}, batch {batch}; best of {args.repeats} alternating runs of {args.steps} steps")
+    print("| loop | float32 images/s | mixed_bfloat16 images/s | bf16 / float32 |")
+    print("|---|---|---|---|")
+    for loop in ("DCGAN.fit", "peer loop"):
+        f32, bf16 = (args.steps * batch / best[loop, p] for p in policies)
+        print(f"| {loop} | {f32:.0f} | {bf16:.0f} | {bf16 / f32:.2f} |")
 
 
 def fit_images_per_second(preset, policy, args):

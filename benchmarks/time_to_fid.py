@@ -4,15 +4,15 @@ loop, each for the same wall-clock budget, one after the other on an otherwise i
 
     python benchmarks/time_to_fid.py --data-dir ../shared/tfds --minutes 10 --out time_to_fid
 
-The peer is the TensorFlow DCGAN tutorial's training step (https://www.tensorflow.org/tutorials/generative/dcgan:
-one generator forward shared by both updates, two tapes, Adam 1e-4 for both nets, batch 256), written here from
-its public structure, on Sun & Yang's nets (seed 004's, ``tfgans.nets.sun``). The tfgans contenders run
-``model.fit`` on ``tfgans.data.load``. The clock counts training only: every ``--every`` minutes it stops, the
-FID of ``--eval-samples`` generated images (``tfgans evaluate``'s MNIST classifier features, against as many test
-images) is taken, and the clock resumes. The last point uses ``--final-samples`` (10,000: the figure the cards
-quote). Prints the table, writes ``<out>/time_to_fid.csv`` and ``<out>/time_to_fid.png`` (FID against minutes).
-A run of some contenders (``--only``) replaces their rows of an earlier record in ``--out`` and keeps the others',
-so the plot shows every contender measured there. The levers (``--lr``, ``--r1-gamma``, ...) change ``fast`` only.
+The peer is the TensorFlow DCGAN tutorial's training step (``peer.py``: one generator forward shared by both
+updates, two tapes, Adam 1e-4 for both nets), batch 256, on Sun & Yang's nets (seed 004's, ``tfgans.nets.sun``).
+The tfgans contenders run ``model.fit`` on ``tfgans.data.load``. The clock counts training only: every
+``--every`` minutes it stops, the FID of ``--eval-samples`` generated images (``tfgans evaluate``'s MNIST
+classifier features, against as many test images) is taken, and the clock resumes. The last point uses
+``--final-samples`` (10,000: the figure the cards quote). Prints the table, writes ``<out>/time_to_fid.csv``
+and ``<out>/time_to_fid.png`` (FID against minutes). A run of some contenders (``--only``) replaces their rows
+of an earlier record in ``--out`` and keeps the others', so the plot shows every contender measured there.
+The levers (``--lr``, ``--r1-gamma``, ...) change ``fast`` only.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
 import tfgans  # noqa: E402
-from tfgans import data as data_lib, losses  # noqa: E402
+from tfgans import data as data_lib  # noqa: E402
 from tfgans.evaluation import Evaluator  # noqa: E402
 from tfgans.improved import LinearDecayLastThird  # noqa: E402
+from peer import tutorial_step  # noqa: E402
 
 TARGETS = (50.0, 20.0, 10.0)
 CONTENDERS = ("fast", "acgan-fast", "sun", "sun-bf16", "peer")
@@ -123,21 +124,7 @@ def run_peer(args, evaluators, batch_size=256, latent_dim=100):
     """The TensorFlow DCGAN tutorial's loop on Sun & Yang's nets."""
     keras.utils.set_random_seed(args.seed)
     generator, discriminator = tfgans.nets.sun.mnist_generator(), tfgans.nets.sun.mnist_discriminator()
-    g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
-
-    @tf.function
-    def train_step(images):
-        noise = tf.random.normal([tf.shape(images)[0], latent_dim])
-        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
-            generated = generator(noise, training=True)
-            real_output = discriminator(images, training=True)
-            fake_output = discriminator(generated, training=True)
-            gen_loss = losses.modified_generator_loss(fake_output)
-            disc_loss = losses.minimax_discriminator_loss(real_output, fake_output)
-        g_opt.apply_gradients(zip(gen_tape.gradient(gen_loss, generator.trainable_variables),
-                                  generator.trainable_variables))
-        d_opt.apply_gradients(zip(disc_tape.gradient(disc_loss, discriminator.trainable_variables),
-                                  discriminator.trainable_variables))
+    train_step = tutorial_step(generator, discriminator, latent_dim)
 
     def sample(n, seed):
         z = tf.random.stateless_normal([n, latent_dim], seed=[seed, 0])

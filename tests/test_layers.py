@@ -40,6 +40,22 @@ def test_dropout_keeps_the_expected_share_scaled_and_is_identity_at_inference():
     assert abs(noise.std() - 0.5) < 0.02 and abs(noise.mean()) < 0.02
 
 
+def test_dropout_drops_the_rate_to_its_16_bit_resolution_and_its_gradient_is_its_mask():
+    layer = layers.Dropout(0.3, seed=1)
+    x = tf.ones((8, 5, 5, 7))  # an odd number of units: the last 32-bit draw is half used
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x, training=True)
+    np.testing.assert_array_equal(tape.gradient(y, x), y)  # d(x * mask)/dx = mask, and y = mask for x = 1
+    big = layer(tf.ones((1000, 1000)), training=True).numpy()
+    assert abs((big == 0).mean() - round(0.3 * 2**16) / 2**16) < 2.5e-3  # 5 standard deviations of 10^6 draws
+    assert not np.array_equal(big, layer(tf.ones((1000, 1000)), training=True).numpy())  # the seed moves on
+    np.testing.assert_array_equal(layers.Dropout(0.3, seed=1)(x, training=True), y)  # a seed fixes the masks
+    half = layers.Dropout(0.3, seed=1, dtype="mixed_bfloat16")(tf.ones((50, 40)), training=True)
+    assert half.dtype == tf.bfloat16
+    np.testing.assert_allclose(np.unique(half.numpy().astype("float32")), [0.0, 1 / 0.7], rtol=4e-3)
+
+
 def test_they_round_trip_through_a_keras_file(tmp_path):
     net = keras.Sequential([keras.Input((4,)), layers.GaussianNoise(0.2), layers.Dropout(0.1), keras.layers.Dense(2)])
     path = str(tmp_path / "net.keras")

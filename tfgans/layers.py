@@ -59,6 +59,23 @@ def _per_example_draw(draw, inputs):
     return replica_slice(lambda n: draw(tf.concat([[n], shape[1:]], 0)), shape[0])
 
 
+def _scaled_keep_mask(shape, rate: float, seed, dtype):
+    """``1 / (1 - rate)`` where a unit is kept and 0 where it is dropped, for ``shape`` (a tensor).
+
+    One 16-bit draw per unit, two to a 32-bit draw: half the Philox work of the float32 uniform Keras draws,
+    with which the Sun discriminator's first dropout layer took 5x the time of the convolution before it
+    (``benchmarks/bf16_layers.py``); the layer is now 1.5x faster. A unit is dropped with probability
+    ``round(rate * 2^16) / 2^16``, within 2^-17 of ``rate``.
+    """
+    import tensorflow as tf
+
+    size = tf.reduce_prod(shape)
+    words = tf.random.stateless_uniform([(size + 1) // 2], seed=seed, minval=None, maxval=None, dtype=tf.uint32)
+    halves = tf.reshape(tf.bitcast(words, tf.uint16), [-1])[:size]
+    keep = tf.reshape(halves, shape) >= tf.constant(min(round(rate * 2**16), 2**16 - 1), tf.uint16)
+    return tf.where(keep, tf.constant(1.0 / (1.0 - rate), dtype), tf.constant(0.0, dtype))
+
+
 @keras.saving.register_keras_serializable(package="tfgans")
 class Dropout(keras.layers.Dropout):
     """Keras' ``Dropout`` whose mask is the replica's slice of one mask for the global batch.
@@ -66,15 +83,18 @@ class Dropout(keras.layers.Dropout):
     Keras' layer draws a mask the size of the replica's batch from a seed state every replica shares, so under
     ``tf.distribute`` all replicas drop the same units of their examples (correlated masks, and other masks than
     one device draws). Here the examples of the global batch get the masks one device would draw for them.
-    A ``noise_shape`` falls back to Keras' draw.
+    A ``noise_shape`` (or a rate of 1) falls back to Keras' draw.
     """
 
     def call(self, inputs, training=False):
-        if not training or self.rate <= 0 or self.noise_shape is not None:
+        if not training or not 0 < self.rate < 1 or self.noise_shape is not None:
             return super().call(inputs, training=training)
-        uniform = _per_example_draw(lambda shape: keras.random.uniform(shape, seed=self.seed_generator), inputs)
-        keep = ops.cast(uniform >= self.rate, inputs.dtype)
-        return inputs * keep / ops.cast(1.0 - self.rate, inputs.dtype)
+        import tensorflow as tf
+
+        # The seed Keras' own draws take from the layer's generator (keras.src.backend.tensorflow.random).
+        seed = tf.cast(tf.math.floormod(self.seed_generator.next(), tf.int32.max - 1), tf.int32)
+        mask = _per_example_draw(lambda shape: _scaled_keep_mask(shape, self.rate, seed, inputs.dtype), inputs)
+        return inputs * mask
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
