@@ -177,6 +177,10 @@ def test_kid_matches_numpy_loop_on_whole_sets():
     np.testing.assert_allclose(float(mean), expected, rtol=1e-9)
     assert float(std) == 0.0
     assert mean.dtype == tf.float64
+    # Subsets as large as both sets are all the whole set: no spread, whatever their number (not the last-bit
+    # differences of 100 recomputations).
+    many, spread = metrics.kernel_inception_distance(a, b, num_subsets=100, subset_size=1000)
+    assert float(spread) == 0.0 and float(many) == float(mean)
 
 
 def test_kid_subsets_average_to_full_estimate_and_are_reproducible():

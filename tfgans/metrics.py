@@ -268,6 +268,11 @@ def kernel_inception_distance(real_features, fake_features, num_subsets: int = 1
         raise ValueError(
             f"KID needs at least 2 samples per set (got {n_real} real, {n_fake} fake, subset_size={subset_size})."
         )
+    if m == n_real == n_fake:
+        # Every subset is the whole set: one estimate and no spread (100 recomputations of the same matmuls can
+        # differ in the last bits where oneDNN splits them differently across threads, a spurious nonzero std).
+        estimate = _polynomial_mmd2_unbiased(real, fake)
+        return estimate, tf.zeros_like(estimate)
     key = tf.constant([seed, 0], dtype=tf.int64)
     estimates = []
     for i in range(int(num_subsets)):
