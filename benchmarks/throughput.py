@@ -61,6 +61,22 @@ def hand_written_step(generator, discriminator, g_opt, d_opt, latent_dim):
     return step
 
 
+def cached_batches(args, batch):
+    """MNIST batches cached in memory (filled before any timing) and repeated, so every timed run has its
+    steps and all contenders see the same batches."""
+    ds = tfgans.data.load("mnist", batch, data_dir=args.data_dir, seed=0).take(args.steps).cache().repeat()
+    for _ in ds.take(args.steps):
+        pass
+    return ds
+
+
+def run_steps(step, ds, steps):
+    """``step`` on ``steps`` batches of ``ds``, waiting for the last one."""
+    for real in ds.take(steps):
+        out = step(real)
+    tf.nest.map_structure(lambda t: t.numpy(), out)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.environ.get("TFDS_DATA_DIR"))
@@ -85,10 +101,7 @@ def main():
     keras.mixed_precision.set_global_policy(policy)
     preset = tfgans.presets.get("dcgan-mnist-sun")
     batch = args.batch_size or preset.batch_size
-    # The same cached batches for both sides; repeat so every timed run has its steps.
-    ds = tfgans.data.load("mnist", batch, data_dir=args.data_dir, seed=0).take(args.steps).cache().repeat()
-    for _ in ds.take(args.steps):  # fill the cache before timing
-        pass
+    ds = cached_batches(args, batch)
 
     keras.utils.set_random_seed(0)
     gan = tfgans.DCGAN(*make_pair(preset), latent_dim=preset.latent_dim, seed=0)
@@ -104,15 +117,11 @@ def main():
         gan.fit(ds, epochs=1, steps_per_epoch=args.steps, verbose=0)
 
     def run_loop():
-        out = None
-        for real in ds.take(args.steps):
-            out = step(real)
-        float(out[0])  # wait for the last step
+        run_steps(step, ds, args.steps)
 
     # Warm-up: tracing and the first optimizer slots are not part of the throughput.
     gan.fit(ds, epochs=1, steps_per_epoch=2, verbose=0)
-    for real in ds.take(2):
-        step(real)
+    run_steps(step, ds, 2)
 
     times = {"fit": [], "loop": []}
     for _ in range(args.repeats):
@@ -134,9 +143,7 @@ def bf16_gain(args):
     """Images/s of ``DCGAN.fit`` and of the peer loop, float32 and ``mixed_bfloat16``, from one run."""
     preset = tfgans.presets.get("dcgan-mnist-sun")
     batch = args.batch_size or preset.batch_size
-    ds = tfgans.data.load("mnist", batch, data_dir=args.data_dir, seed=0).take(args.steps).cache().repeat()
-    for _ in ds.take(args.steps):  # fill the cache before timing
-        pass
+    ds = cached_batches(args, batch)
     policies = ("float32", "mixed_bfloat16")
     runs = {}
     for policy in policies:  # a model keeps the policy it was built and traced under
@@ -148,15 +155,8 @@ def bf16_gain(args):
             runs["DCGAN.fit", policy] = lambda model=model: model.fit(ds, epochs=1, steps_per_epoch=args.steps,
                                                                       verbose=0)
             step = tutorial_step(preset.generator(), preset.discriminator(), preset.latent_dim)
-            for real in ds.take(2):
-                step(real)
-
-            def peer(step=step):
-                for real in ds.take(args.steps):
-                    loss = step(real)
-                float(loss)  # wait for the last step
-
-            runs["peer loop", policy] = peer
+            run_steps(step, ds, 2)  # warm-up
+            runs["peer loop", policy] = lambda step=step: run_steps(step, ds, args.steps)
         finally:
             keras.mixed_precision.set_global_policy("float32")
     times = {key: [] for key in runs}
