@@ -259,6 +259,10 @@ def _cmd_reproduce(args) -> int:
         raise UsageError(f"--eval-samples must be at least 2, got {args.eval_samples}.")
     options = dict(data_dir=args.data_dir, budget_minutes=args.budget_minutes, quick=args.quick, clock=args.clock,
                    seed=args.seed, eval_samples=args.eval_samples, download=args.download, verbose=args.verbose)
+    if args.eval_every_minutes is not None:
+        if not args.eval_every_minutes > 0:
+            raise UsageError(f"--eval-every-minutes must be positive, got {args.eval_every_minutes}.")
+        options["eval_every_minutes"] = args.eval_every_minutes
     if args.models:
         options["models"] = [m.strip() for m in args.models.split(",") if m.strip()]
     if args.dataset:
@@ -416,6 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="one of the report's datasets (default: its first, MNIST)")
     p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
     p.add_argument("--eval-samples", type=int, help="images per evaluation (default 10,000; 500 with --quick)")
+    p.add_argument("--eval-every-minutes", type=float, default=None,
+                   help="training minutes between evaluations (default 5; also at the epochs the claims name)")
     p.add_argument("--verbose", default=2, type=int, help="Keras verbosity: 0, 1 (progress bar) or 2 (default: "
                                                           "a line per epoch)")
     p.set_defaults(func=_cmd_reproduce)

@@ -51,7 +51,8 @@ class BudgetRecorder(keras.callbacks.Callback):
     """
 
     def __init__(self, run_dir: str, budget_seconds: Optional[float], clock: str = "wall", evaluator=None,
-                 eval_every_seconds: float = 120.0, eval_seed: int = 0, steps_per_epoch: Optional[int] = None):
+                 eval_every_seconds: float = 120.0, eval_seed: int = 0, steps_per_epoch: Optional[int] = None,
+                 eval_epochs=()):
         super().__init__()
         if clock not in ("wall", "cpu"):
             raise ValueError(f"clock must be 'wall' or 'cpu', got {clock!r}.")
@@ -64,6 +65,7 @@ class BudgetRecorder(keras.callbacks.Callback):
         self.eval_every_seconds = float(eval_every_seconds)
         self.eval_seed = int(eval_seed)
         self.steps_per_epoch = steps_per_epoch
+        self.eval_epochs = frozenset(eval_epochs)
         self.stopped_by: Optional[str] = None
         self.first_step_seconds = float("nan")
 
@@ -139,7 +141,7 @@ class BudgetRecorder(keras.callbacks.Callback):
         row.update({name: float(np.asarray(value)) for name, value in (logs or {}).items()
                     if np.ndim(value) == 0})
         last_epoch = self.params and epoch + 1 == self.params.get("epochs")
-        due = (self.last_eval_seconds is None or self.stopped_by or last_epoch
+        due = (self.last_eval_seconds is None or self.stopped_by or last_epoch or epoch + 1 in self.eval_epochs
                or self.train_seconds - self.last_eval_seconds >= self.eval_every_seconds)
         if self.evaluator is not None and due:
             from tfgans.sampling import sample_generator
@@ -231,7 +233,7 @@ def train_entry(entry: Entry, run_dir: str, *, budget_seconds: Optional[float], 
         ds = ds.repeat()
     value_range = VALUE_RANGES[preset.value_range]
     recorder = BudgetRecorder(run_dir, budget_seconds, clock, evaluator, eval_every_seconds, eval_seed=seed,
-                              steps_per_epoch=steps_per_epoch)
+                              steps_per_epoch=steps_per_epoch, eval_epochs=entry.eval_epochs)
     nan_guard, checkpoint, grid, board = callbacks.run_callbacks(run_dir, seed=seed, value_range=value_range)
     budget_text = f"{budget_seconds / 60:g} {clock}-clock min" if budget_seconds else "no time limit"
     print(f"tfgans: {entry.label} ({preset.name}): training for {budget_text} or {epochs} epochs; run folder "
@@ -326,7 +328,7 @@ def read_result(entry: Entry, run_dir: str) -> ModelResult:
 
 def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budget_minutes: Optional[float] = None,
               quick: bool = False, clock: str = "wall", seed: int = 0, eval_samples: Optional[int] = None,
-              eval_every_minutes: float = 2.0, models: Optional[List[str]] = None, download: bool = False,
+              eval_every_minutes: float = 5.0, models: Optional[List[str]] = None, download: bool = False,
               dataset: Optional[str] = None, verbose=2) -> str:
     """Runs (or resumes) ``report``'s experiment in ``out`` and writes its figures and ``report.md``.
 
@@ -355,8 +357,7 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
                          f"{', '.join(report.datasets)}.")
     entries = _select(report, models, dataset)
     budget_minutes = QUICK["budget_minutes"] if quick and budget_minutes is None else budget_minutes
-    budget_minutes = report.budget_minutes if budget_minutes is None else budget_minutes
-    if not budget_minutes > 0:
+    if budget_minutes is not None and not budget_minutes > 0:
         raise ValueError(f"--budget-minutes must be positive, got {budget_minutes}.")
     if eval_samples is not None and eval_samples < 2:
         raise ValueError(f"--eval-samples must be at least 2, got {eval_samples}.")
@@ -378,7 +379,8 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
     results = {}
     for entry in entries:
         results[entry.key] = train_entry(
-            entry, os.path.join(out, entry.key), budget_seconds=60.0 * budget_minutes, clock=clock,
+            entry, os.path.join(out, entry.key), budget_seconds=60.0 * budget_minutes if budget_minutes else None,
+            clock=clock,
             data_dir=data_dir, split=split, max_epochs=QUICK["max_epochs"] if quick else None, seed=seed,
             evaluator=evaluator, eval_every_seconds=60.0 * (QUICK["budget_minutes"] / 2 if quick
                                                             else eval_every_minutes),
@@ -412,7 +414,7 @@ def _command(key, out, data_dir, budget_minutes, quick, clock, seed, dataset=Non
         parts += ["--dataset", dataset]
     if data_dir:
         parts += ["--data-dir", data_dir]
-    parts += ["--quick"] if quick else ["--budget-minutes", f"{budget_minutes:g}"]
+    parts += ["--quick"] if quick else ["--budget-minutes", f"{budget_minutes:g}"] if budget_minutes else []
     if clock != "wall":
         parts += ["--clock", clock]
     if seed:

@@ -219,8 +219,10 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
     verdicts = [(claim, _judge(claim, results)) for claim in report.claims]
     lines = [f"# {report.title}", "", f"{report.authors} ({report.source}). tfgans reproduces: {report.reproduces}",
              "", f"Command: `{command}`", "",
-             f"Budget: {settings['budget_minutes']:g} {settings['clock']}-clock minutes of training per model "
-             f"(the first, tracing step and the evaluations not counted), seed {settings['seed']}"
+             (f"Budget: {settings['budget_minutes']:g} {settings['clock']}-clock minutes of training per model "
+              "(the first, tracing step and the evaluations not counted)" if settings.get("budget_minutes")
+              else "Training length: each model to its preset's epochs (the report's)")
+             + f", seed {settings['seed']}"
              + (", quick mode (a slice of the data, at most 2 epochs)" if settings.get("quick") else "") + ". "
              + (f"Scores: FID, KID and classifier score of {settings['eval_samples']} generated images against "
                 f"as many {dataset} test images, with tfgans' {dataset} feature extractor."

@@ -99,6 +99,7 @@ class Entry:
     grid_figures: str = ""
     steps_per_epoch: Optional[int] = None
     quick_kwargs: Dict[str, Any] = field(default_factory=dict)
+    eval_epochs: Tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

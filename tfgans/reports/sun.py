@@ -77,8 +77,9 @@ REPORT = Report(
                "curves, sample grids over training, FID per few minutes, equal budget each",
     datasets=("mnist", "svhn_cropped"),
     entries=(
-        Entry("dcgan", "dcgan-mnist-sun", "DCGAN", loss_figures="Fig. 1", grid_figures="Fig. 2"),
-        Entry("wgan", "wgan-mnist-sun", "WGAN", loss_figures="Fig. 5", grid_figures="Fig. 6"),
+        Entry("dcgan", "dcgan-mnist-sun", "DCGAN", loss_figures="Fig. 1", grid_figures="Fig. 2",
+              eval_epochs=(10, 30, 50)),
+        Entry("wgan", "wgan-mnist-sun", "WGAN", loss_figures="Fig. 5", grid_figures="Fig. 6", eval_epochs=(10,)),
         Entry("dcgan-svhn", "dcgan-svhn-sun", "DCGAN", loss_figures="Fig. 3", grid_figures="Fig. 4"),
         Entry("wgan-svhn", "wgan-svhn-sun", "WGAN", loss_figures="Fig. 7", grid_figures="Fig. 8"),
     ),
