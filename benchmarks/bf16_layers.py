@@ -18,7 +18,6 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfgans  # noqa: E402
@@ -74,7 +73,7 @@ def main():
     args = parser.parse_args()
     preset = tfgans.presets.get(args.preset)
     batch = args.batch_size or preset.batch_size
-    print(f"device: CPU ({os.cpu_count()} cores), bf16 instructions: {tfgans.cli.bf16_support()}; preset "
+    print(f"device: CPU ({os.cpu_count()} cores), bf16 instructions: {tfgans.training.bf16_support()}; preset "
           f"{preset.name}, batch {batch}; ms per call, best of {args.repeats} runs of {args.calls} calls")
     print("| net | layer | output | part | float32 ms | bf16 ms | float32 / bf16 |")
     print("|---|---|---|---|---|---|---|")

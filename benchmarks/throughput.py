@@ -164,7 +164,7 @@ def bf16_gain(args):
         for key, fn in runs.items():
             times[key].append(_timed(fn))
     best = {key: min(seconds) for key, seconds in times.items()}
-    print(f"device: CPU ({os.cpu_count()} cores), bf16 instructions: {tfgans.cli.bf16_support()}; "
+    print(f"device: CPU ({os.cpu_count()} cores), bf16 instructions: {tfgans.training.bf16_support()}; "
           f"{preset.name}, batch {batch}; best of {args.repeats} alternating runs of {args.steps} steps")
     print("| loop | float32 images/s | mixed_bfloat16 images/s | bf16 / float32 |")
     print("|---|---|---|---|")
@@ -211,7 +211,7 @@ def pipeline_images_per_second(args, batch=256, batches=400):
 
 def every_preset(args):
     mixed = "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
-    print(f"device: CPU ({os.cpu_count()} cores), bf16 instructions: {tfgans.cli.bf16_support()}; "
+    print(f"device: CPU ({os.cpu_count()} cores), bf16 instructions: {tfgans.training.bf16_support()}; "
           f"{args.steps} steps per run, best of {args.repeats}")
     print(f"| preset | batch | float32 images/s | {mixed} images/s | ratio |")
     print("|---|---|---|---|---|")

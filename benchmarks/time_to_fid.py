@@ -178,7 +178,7 @@ def main():
     evaluators = {"interim": _evaluator(args, args.eval_samples), "final": _evaluator(args, args.final_samples)}
     for evaluator in evaluators.values():
         evaluator.reference()  # before any clock runs
-    print(f"bf16 in hardware: {tfgans.cli.bf16_support()}; {os.cpu_count()} CPUs; budget {args.minutes} min each")
+    print(f"bf16 in hardware: {tfgans.training.bf16_support()}; {os.cpu_count()} CPUs; budget {args.minutes} min each")
 
     fast_kwargs = {} if args.g_ema_rate is None else {"g_ema_rate": args.g_ema_rate or None}
     if args.g_ema_rampup is not None:

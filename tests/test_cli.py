@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tfgans import cli, presets
+from tfgans import cli, presets, training
 
 
 def test_presets_lists_every_preset_with_its_source_and_dataset(capsys):
@@ -185,9 +185,9 @@ def test_the_training_line_says_whether_bf16_runs_in_hardware():
     import keras
 
     try:
-        policy = cli._set_mixed_precision(True)
+        policy = training._set_policy(True)
         assert keras.mixed_precision.dtype_policy().name == "mixed_bfloat16"
     finally:
         keras.mixed_precision.set_global_policy("float32")
-    assert policy.startswith("mixed_bfloat16 (") and (cli.bf16_support() or "emulated") in policy
-    assert cli._set_mixed_precision(False) == "float32"
+    assert policy.startswith("mixed_bfloat16 (") and (training.bf16_support() or "emulated") in policy
+    assert training._set_policy(False) == "float32"

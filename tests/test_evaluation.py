@@ -10,7 +10,7 @@ import keras
 
 import tfgans
 from tfgans import data as data_lib
-from tfgans import callbacks, classifier, evaluation, metrics
+from tfgans import callbacks, classifier, evaluation, extractors, metrics
 
 
 @pytest.fixture(scope="module")
@@ -374,3 +374,214 @@ def test_grayscale_arrays_without_the_channel_axis_are_accepted(tiny_classifier_
     np.testing.assert_array_equal(extractor.check_images(images), images[..., None])
     with pytest.raises(evaluation.ImageFormatError, match=r"got shape \[5, 28, 27\]"):
         extractor.check_images(images[:, :, :27])
+
+
+# --- images with NaN or infinite values -------------------------------------------------------------------
+
+
+def _float_images_with_nonfinite(n, bad, seed=0):
+    images = _random_images(n, seed).astype(np.float32) / 127.5 - 1.0
+    images[:bad - 1, 3, 4, 0] = np.nan
+    images[bad - 1, 0, 0, 0] = np.inf
+    return images
+
+
+def test_nan_images_are_refused_with_the_count_before_any_feature(tfds_dir, tiny_extractor, monkeypatch):
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=200, extractor=tiny_extractor)
+    monkeypatch.setattr(evaluation.Evaluator, "reference", lambda self: pytest.fail("reference computed"))
+    monkeypatch.setattr(tiny_extractor, "_forward", lambda x: pytest.fail("features computed"))
+    images = _float_images_with_nonfinite(200, bad=3)
+    for value_range in ((-1, 1), None):  # with or without its range: the NaN error, not the dtype one
+        with pytest.raises(evaluation.NonFiniteImagesError,
+                           match=r"the generator produced 3 of 200 images with NaN or infinite values: the run "
+                                 r"diverged; evaluate an earlier checkpoint"):
+            evaluator.evaluate_images(images, value_range=value_range)
+    with pytest.raises(ValueError, match="200 of 200 images"):  # the NaN error is a ValueError (the CLI's)
+        evaluator.evaluate_images(np.full((200, 28, 28, 1), np.nan, np.float16), value_range=(-1, 1))
+    # out of range, finite: the error it always gave
+    with pytest.raises(evaluation.ImageFormatError, match="outside value_range"):
+        evaluator.evaluate_images(_random_images(200).astype(np.float32), value_range=(-1, 1))
+
+
+def test_uint8_images_are_not_copied_or_scanned_by_the_check(tiny_extractor, monkeypatch):
+    images = _random_images(300)
+    monkeypatch.setattr(np, "isfinite", lambda *a, **k: pytest.fail("uint8 images scanned for NaN"))
+    assert tiny_extractor.check_images(images) is images
+    assert extractors.count_nonfinite(images) == 0
+
+
+def test_a_diverged_gan_is_refused_in_sample_generator_and_the_callback(tfds_dir, tiny_extractor, monkeypatch):
+    gan = _tiny_gan()
+    dense = gan.generator.layers[0]
+    kernel = dense.kernel.numpy()
+    kernel[0, 5] = np.nan  # one pixel of every image
+    dense.kernel.assign(kernel)
+    with pytest.raises(evaluation.NonFiniteImagesError, match="produced 1500 of 1500 images"):
+        evaluation.sample_generator(gan, 1500, seed=1)  # the count spans chunks of 1000
+    pictures = evaluation.sample_generator(gan, 10, seed=1, check_finite=False)  # for a grid of the divergence
+    assert pictures.dtype == np.uint8 and pictures.shape == (10, 28, 28, 1)
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=64, extractor=tiny_extractor)
+    monkeypatch.setattr(evaluation.Evaluator, "reference", lambda self: pytest.fail("reference computed"))
+    callback = callbacks.Evaluate(every_n_epochs=1, num_samples=64, dataset="mnist", evaluator=evaluator)
+    callback.set_model(gan)
+    with pytest.raises(evaluation.NonFiniteImagesError, match="64 of 64 images"):
+        callback.on_epoch_end(0, {})
+
+
+def test_cli_refuses_nan_images_with_the_count(tmp_path, tiny_classifier_path, capsys):
+    np.savez(tmp_path / "nan.npz", images=_float_images_with_nonfinite(40, bad=5))
+    args = _parse(["evaluate", str(tmp_path / "nan.npz"), "--dataset", "mnist", "--num-samples", "40",
+                   "--classifier", tiny_classifier_path, "--value-range", "tanh"])
+    assert args.func(args) == 2
+    assert "produced 5 of 40 images with NaN or infinite values" in capsys.readouterr().err
+
+
+# --- the reference statistics cache on disk ---------------------------------------------------------------
+
+
+def _cached_evaluator(tfds_dir, extractor, cache_dir, **kwargs):
+    return evaluation.Evaluator("mnist", tfds_dir, num_samples=300, extractor=extractor, cache_dir=str(cache_dir),
+                                metrics=["fid", "kid", "precision", "recall"], **kwargs)
+
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+
+
+def _garbage(path):
+    path.write_bytes(np.random.default_rng(0).bytes(5000))
+
+
+def _wrong_keys(path):
+    np.savez(path, features=np.zeros((300, 8), np.float32), mean=np.zeros(8))
+
+
+def _wrong_shapes(path):
+    with np.load(path) as cached:
+        arrays = dict(cached)
+    arrays["sigma"] = arrays["sigma"][:4, :4]
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize("damage", [_truncate, _garbage, _wrong_keys, _wrong_shapes])
+def test_damaged_cache_is_rebuilt_with_a_warning_naming_it(tfds_dir, tiny_extractor, tmp_path, capsys, damage):
+    fake = _random_images(300, seed=5)
+    fresh = _cached_evaluator(tfds_dir, tiny_extractor, tmp_path).evaluate_images(fake)
+    (path,) = tmp_path.glob("mnist-test-300-*.npz")
+    assert capsys.readouterr().err == ""
+    damage(path)
+    evaluation._MEMORY_CACHE.clear()
+    rebuilt = _cached_evaluator(tfds_dir, tiny_extractor, tmp_path).evaluate_images(fake)
+    err = capsys.readouterr().err
+    assert f"tfgans: warning: reference statistics cache {path} is damaged (" in err
+    assert err.rstrip().endswith("recomputing it") and err.count("\n") == 1
+    assert rebuilt["fid"] == pytest.approx(fresh["fid"], rel=1e-9, abs=1e-12)
+    assert rebuilt == pytest.approx(fresh)
+    evaluation._MEMORY_CACHE.clear()  # and the rewritten file reads back without a warning
+    assert _cached_evaluator(tfds_dir, tiny_extractor, tmp_path).evaluate_images(fake) == rebuilt
+    assert capsys.readouterr().err == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def _savez_that_fails_midway(error):
+    def failing(file, *args, **kwargs):
+        file.write(b"PK\x03\x04 half of a zip archive")
+        raise error
+
+    return failing
+
+
+def test_failed_cache_write_leaves_no_partial_file(tfds_dir, tiny_extractor, tmp_path, monkeypatch, capsys):
+    fake = _random_images(300, seed=5)
+    fresh = _cached_evaluator(tfds_dir, tiny_extractor, tmp_path / "fresh").evaluate_images(fake)
+    evaluation._MEMORY_CACHE.clear()
+    cache = tmp_path / "cache"
+    # a full disk mid-write: a warning, the figures all the same, and nothing in the cache folder
+    failing = _savez_that_fails_midway(OSError(28, "No space left on device"))
+    monkeypatch.setattr(np, "savez", failing)
+    assert _cached_evaluator(tfds_dir, tiny_extractor, cache).evaluate_images(fake) == fresh
+    err = capsys.readouterr().err
+    assert "could not write the reference statistics cache" in err and "No space left" in err
+    assert list(cache.iterdir()) == []
+    # any other failure propagates, and leaves nothing behind either
+    evaluation._MEMORY_CACHE.clear()
+    failing = _savez_that_fails_midway(RuntimeError("killed mid-write"))
+    monkeypatch.setattr(np, "savez", failing)
+    with pytest.raises(RuntimeError, match="killed mid-write"):
+        _cached_evaluator(tfds_dir, tiny_extractor, cache).reference()
+    assert list(cache.iterdir()) == []
+
+
+def test_leftover_temporary_files_of_dead_writers_are_cleaned(tfds_dir, tiny_extractor, tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    evaluator = _cached_evaluator(tfds_dir, tiny_extractor, tmp_path)
+    name = os.path.basename(evaluator.cache_path)
+    leftover = tmp_path / f".{name}.tmp-{dead.pid}"
+    leftover.write_bytes(b"PK\x03\x04 half")
+    mine = tmp_path / f".other.npz.tmp-{os.getpid()}"  # a live writer's (this process): left alone
+    mine.write_bytes(b"")
+    evaluator.reference()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, mine.name])
+
+
+# --- reference statistics files ---------------------------------------------------------------------------
+
+
+def test_saved_reference_stats_give_the_same_figures_without_the_data(tfds_dir, tiny_extractor, tmp_path,
+                                                                       monkeypatch, capsys):
+    fake = _random_images(300, seed=6)
+    direct = evaluation.Evaluator("mnist", tfds_dir, num_samples=300, extractor=tiny_extractor)
+    expected = direct.evaluate_images(fake)
+    path = str(tmp_path / "stats" / "mnist_test.npz")
+    assert direct.save_reference(path) == path
+    assert sorted(os.listdir(tmp_path / "stats")) == ["mnist_test.npz"]
+    evaluation._MEMORY_CACHE.clear()
+    monkeypatch.setattr(data_lib, "load_images", lambda *a, **k: pytest.fail("real data read"))
+    from_file = evaluation.Evaluator("mnist", num_samples=300, extractor=tiny_extractor, reference_stats=path)
+    assert from_file.evaluate_images(fake) == expected
+    meta = from_file.reference().meta
+    assert (meta["dataset"], meta["split"], meta["num_samples"], meta["extractor"], meta["path"]) == (
+        "mnist", "test", 300, tiny_extractor.name, path)
+    assert meta["fingerprint"] == tiny_extractor.fingerprint
+    # another neighbourhood size: the radii come from the stored features
+    k5 = evaluation.Evaluator("mnist", num_samples=300, extractor=tiny_extractor, reference_stats=path, k=5,
+                              metrics=["precision"])
+    real_features = direct.reference().features
+    fake_features, _ = tiny_extractor(fake)
+    assert k5.evaluate_images(fake)["precision"] == float(metrics.precision_recall(real_features, fake_features,
+                                                                                   k=5)[0])
+    assert k5.reference().meta["k"] == 5
+    assert capsys.readouterr().err == ""
+
+
+def test_reference_stats_of_another_extractor_or_damaged_are_refused(tfds_dir, tiny_extractor, tmp_path):
+    path = str(tmp_path / "mnist_test.npz")
+    evaluation.Evaluator("mnist", tfds_dir, num_samples=300, extractor=tiny_extractor).save_reference(path)
+    keras.utils.set_random_seed(1)
+    other_path = str(tmp_path / "other.keras")
+    evaluation.make_classifier(width=2, feature_dim=8).save(other_path)  # same shapes, other weights
+    other = evaluation.load_classifier("mnist", other_path)
+    assert other.fingerprint != tiny_extractor.fingerprint
+    with pytest.raises(evaluation.ReferenceStatsError, match=r"fingerprint .*compare features of one network"):
+        evaluation.Evaluator("mnist", extractor=other, reference_stats=path).evaluate_images(_random_images(300))
+    wide_path = str(tmp_path / "wide.keras")
+    evaluation.make_classifier(width=2, feature_dim=16).save(wide_path)
+    wide = evaluation.load_classifier("mnist", wide_path)
+    with pytest.raises(evaluation.ReferenceStatsError, match="8-d features and 10 logits, but the mnist classifier "
+                                                             "gives 16-d features"):
+        evaluation.Evaluator("mnist", extractor=wide, reference_stats=path).reference()
+    with pytest.raises(FileNotFoundError, match="missing.npz.*--save-stats"):
+        evaluation.Evaluator("mnist", extractor=tiny_extractor, reference_stats=str(tmp_path / "missing.npz")
+                             ).reference()
+    _truncate(tmp_path / "mnist_test.npz")
+    with pytest.raises(evaluation.ReferenceStatsError, match=f"{path} is damaged"):
+        evaluation.Evaluator("mnist", extractor=tiny_extractor, reference_stats=path).reference()
+    np.savez(path, features=np.zeros((3, 8)), logits=np.zeros((3, 10)), mu=np.zeros(8), sigma=np.zeros((8, 8)),
+             radii=np.zeros(3))  # consistent arrays but not written by tfgans
+    with pytest.raises(evaluation.ReferenceStatsError, match="not a tfgans reference statistics file"):
+        evaluation.Evaluator("mnist", extractor=tiny_extractor, reference_stats=path).reference()

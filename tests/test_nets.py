@@ -203,3 +203,68 @@ def test_johnson_resnet4_nets_match_the_reference_shapes():
     assert not block.conv0.use_bias and not block.conv1.use_bias  # the reference's key typo, as in dcganx
     restored = keras.Sequential.from_config(d.get_config())
     assert restored.count_params() == d.count_params()
+
+
+# --- tfgans' fast nets: Radford et al. 2015's DCGAN pattern at 28, 32 and 64 px -----------------------------------
+
+def reference_fast_mnist_nets(num_classes):
+    """The 28x28x1 fast pair as tfgans shipped it before the nets scaled with the resolution (typed out here)."""
+    g = keras.Sequential([
+        keras.Input((100,)),
+        *([tfgans_layers.LatentClass(num_classes)] if num_classes else []),
+        keras.layers.Dense(7 * 7 * 64, use_bias=False), keras.layers.BatchNormalization(synchronized=True),
+        keras.layers.ReLU(), keras.layers.Reshape((7, 7, 64)),
+        keras.layers.Conv2DTranspose(32, 4, strides=2, padding="same", use_bias=False),
+        keras.layers.BatchNormalization(synchronized=True), keras.layers.ReLU(),
+        keras.layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),
+    ], name="fast_mnist_generator")
+    d = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(32, 4, strides=2, padding="same"), keras.layers.LeakyReLU(0.2),
+        keras.layers.Conv2D(64, 4, strides=2, padding="same"), keras.layers.LeakyReLU(0.2),
+        keras.layers.Flatten(), keras.layers.Dense(1 + num_classes),
+    ], name="fast_mnist_discriminator")
+    return g, d
+
+
+@pytest.mark.parametrize("num_classes, g_params, d_params", [(0, 359553, 36513), (10, 387777, 67883)])
+def test_fast_mnist_nets_are_those_the_shipped_generator_and_checkpoints_hold(num_classes, g_params, d_params):
+    keras.utils.set_random_seed(0)
+    g, d = nets.fast.mnist_generator(num_classes=num_classes), nets.fast.mnist_discriminator(num_classes=num_classes)
+    keras.utils.set_random_seed(0)
+    g0, d0 = reference_fast_mnist_nets(num_classes)
+    assert (g.count_params(), d.count_params()) == (g_params, d_params)
+    assert (g.name, d.name) == (g0.name, d0.name)
+
+    def configs(net):
+        return [(type(x).__name__, {k: v for k, v in x.get_config().items() if k != "name"}) for x in net.layers]
+
+    assert configs(g) == configs(g0) and configs(d) == configs(d0)
+    for new, old in zip(g.weights + d.weights, g0.weights + d0.weights):  # the same seed, the same start
+        np.testing.assert_array_equal(new.numpy(), old.numpy())
+    z = np.random.default_rng(1).standard_normal((2, 100)).astype("float32")
+    np.testing.assert_array_equal(d(g(z, training=False)), d0(g0(z, training=False)))
+
+
+def test_fast_nets_scale_with_the_resolution_as_radford_et_al():
+    g, d = nets.fast.generator(resolution=64, channels=3), nets.fast.discriminator(resolution=64, channels=3)
+    assert rows(g)[3][5] == (4, 4, 256)  # 4x4, width * 8
+    ups = [(r[1], r[2], r[3], r[5]) for r in rows(g) if r[0] == "Conv2DTranspose"]
+    assert ups == [(128, (4, 4), (2, 2), (8, 8, 128)), (64, (4, 4), (2, 2), (16, 16, 64)),
+                   (32, (4, 4), (2, 2), (32, 32, 32)), (3, (4, 4), (2, 2), (64, 64, 3))]
+    assert rows(g)[-1][4] == "tanh" and kinds(g).count("BatchNormalization") == 4  # none at the output
+    downs = [(r[1], r[3], r[5]) for r in rows(d) if r[0] == "Conv2D"]
+    assert downs == [(32, (2, 2), (32, 32, 32)), (64, (2, 2), (16, 16, 64)), (128, (2, 2), (8, 8, 128)),
+                     (256, (2, 2), (4, 4, 256))]
+    assert "BatchNormalization" not in kinds(d) and d.output_shape == (None, 1)  # R1 needs no batch statistics
+    x = g(np.random.default_rng(0).standard_normal((2, 100)).astype("float32"), training=False)
+    assert x.shape == (2, 64, 64, 3) and d(x).shape == (2, 1)
+    assert keras.Sequential.from_config(g.get_config()).count_params() == g.count_params()
+
+    g32 = nets.fast.generator(resolution=32, channels=3, num_classes=10)
+    d32 = nets.fast.discriminator(resolution=32, channels=3, num_classes=10)
+    assert rows(g32)[4][5] == (4, 4, 128) and g32.output_shape == (None, 32, 32, 3)  # 4 -> 8 -> 16 -> 32
+    assert d32.input_shape == (None, 32, 32, 3) and d32.output_shape == (None, 11)
+    assert nets.fast.generator(resolution=28, channels=3).output_shape == (None, 28, 28, 3)  # 7 -> 14 -> 28
+    with pytest.raises(ValueError, match="pass one of 28, 32, 64"):
+        nets.fast.discriminator(resolution=48)

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tfgans import cli, export, zoo
+from tfgans import cli, zoo
 from tfgans.callbacks import Checkpoint
 from tfgans.evaluation import Evaluator
 

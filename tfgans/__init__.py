@@ -1,6 +1,7 @@
 """tfgans: the GAN methods of five reports, reimplemented in Keras 3 / TensorFlow 2.
 
     import tfgans
+    run = tfgans.train("dcgan-mnist-fast", "runs/fast", data_dir="...")   # a preset, resumable, exported
     ds = tfgans.data.load("mnist", batch_size=256, data_dir="...")
     gan = tfgans.DCGAN(tfgans.nets.sun.mnist_generator(), tfgans.nets.sun.mnist_discriminator())
     gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-4))
@@ -17,12 +18,12 @@ __version__ = "0.1.0"
 
 import importlib
 
-_SUBMODULES = ("callbacks", "cli", "data", "distribute", "evaluation", "experiment", "export", "figures", "images",
-               "improved", "layers", "losses", "metrics", "models", "nets", "penalties", "presets", "reports", "runs",
-               "sampling", "semisup", "zoo")
+_SUBMODULES = ("callbacks", "checkpoint", "cli", "data", "distribute", "evaluation", "experiment", "export",
+               "figures", "files", "images", "improved", "layers", "losses", "metrics", "models", "nets", "penalties",
+               "presets", "record", "reports", "runs", "sampling", "semisup", "training", "zoo")
 _FLAVORS = ("ACGAN", "CFGGAN", "DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
 
-__all__ = [*_FLAVORS, *_SUBMODULES, "__version__"]
+__all__ = [*_FLAVORS, *_SUBMODULES, "train", "__version__"]
 
 
 def __getattr__(name):
@@ -32,6 +33,8 @@ def __getattr__(name):
         return importlib.import_module(f"tfgans.{name}")
     if name in _FLAVORS:
         return getattr(importlib.import_module("tfgans.models"), name)
+    if name == "train":
+        return importlib.import_module("tfgans.training").train
     raise AttributeError(f"module 'tfgans' has no attribute {name!r}")
 
 

@@ -52,127 +52,11 @@ def _cmd_presets(args) -> int:
 # --- train -----------------------------------------------------------------------------------------------------
 
 
-def bf16_support() -> Optional[str]:
-    """The CPU's bfloat16 instructions (``"amx_bf16"``, ``"avx512_bf16"``) from ``/proc/cpuinfo``, or None:
-    without them oneDNN emulates bf16 matmuls and convolutions in float32, and ``mixed_bfloat16`` only adds
-    casts."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
-    except OSError:
-        return None
-    return next((flag for flag in ("amx_bf16", "avx512_bf16") if flag in flags), None)
+def train(preset_name: str, out: str, **options):
+    """``tfgans train``'s Python form: :func:`tfgans.training.train` (kept under this name for earlier code)."""
+    from tfgans import training
 
-
-def _set_mixed_precision(enabled: bool) -> str:
-    """Sets the policy and returns how the training line names it."""
-    import keras
-    import tensorflow as tf
-
-    if not enabled:
-        return "float32"
-    if tf.config.list_physical_devices("GPU"):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        return "mixed_float16"
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    support = bf16_support()
-    return f"mixed_bfloat16 ({support})" if support else "mixed_bfloat16 (emulated: no avx512_bf16/amx_bf16 here)"
-
-
-def train(preset_name: str, out: str, *, epochs: Optional[int] = None, batch_size: Optional[int] = None,
-          g_lr: Optional[float] = None, d_lr: Optional[float] = None, data_dir: Optional[str] = None,
-          download: bool = False, seed: int = 0, steps_per_epoch: Optional[int] = None,
-          mixed_precision: bool = False, num_samples: int = 64, verbose="auto", restart: bool = False,
-          checkpoint_minutes: float = 5.0, checkpoint_steps: Optional[int] = None, strategy: str = "auto",
-          peer_timeout: float = 120.0):
-    """Trains a preset with progress bars, sample grids, TensorBoard logs and resumable checkpoints, then
-    exports the generator to ``<out>/generator``.
-
-    Rerunning the same call resumes an interrupted run where it stopped, within an epoch too: checkpoints are
-    written every ``checkpoint_minutes`` (and ``checkpoint_steps`` batches, if given), after every epoch and
-    on SIGINT/SIGTERM, and the data stream restarts at the batch the run reached (``tfgans.data.load(start=)``),
-    so a resumed run trains on the batches the uninterrupted one would have. ``restart`` moves an earlier
-    run in ``out`` aside (into ``out/previous-<time>/``) and starts over.
-
-    Returns:
-        The trained model.
-
-    Raises:
-        tfgans.callbacks.TrainingInterrupted: a signal stopped training after a checkpoint.
-        tfgans.runs.LostRunError: ``out`` trained before but holds no readable checkpoint (pass ``restart``).
-    """
-    import keras
-
-    from tfgans import callbacks, data as data_lib, distribute, export, presets, runs
-
-    preset = presets.get(preset_name)
-    _check_positive(epochs=epochs, batch_size=batch_size, g_lr=g_lr, d_lr=d_lr, steps_per_epoch=steps_per_epoch,
-                    num_samples=num_samples, checkpoint_minutes=checkpoint_minutes,
-                    checkpoint_steps=checkpoint_steps, peer_timeout=peer_timeout)
-    if strategy not in distribute.STRATEGIES:
-        raise UsageError(f"--strategy must be one of {', '.join(distribute.STRATEGIES)}, got {strategy!r}.")
-    distribute.read_tf_config()  # a bad TF_CONFIG is refused before anything is written
-    # MultiWorkerMirroredStrategy must exist before TensorFlow runs anything else.
-    strategy = distribute.strategy(strategy, timeout_seconds=peer_timeout)
-    chief = distribute.is_chief(strategy)
-    if restart and chief:
-        moved = runs.move_aside(out)
-        if moved:
-            print(f"tfgans: --restart: moved the earlier run in {out} to {moved}")
-    run_config = {"preset": preset.name, "batch_size": batch_size or preset.batch_size,
-                  "g_lr": g_lr if g_lr is not None else preset.g_lr,
-                  "d_lr": d_lr if d_lr is not None else preset.d_lr, "seed": seed,
-                  "mixed_precision": bool(mixed_precision), "steps_per_epoch": steps_per_epoch}
-    os.makedirs(out, exist_ok=True)
-    if chief:
-        runs.check_settings(out, run_config)
-    written = distribute.worker_dir(out, strategy)  # out, or a non-chief worker's temporary folder
-    policy = _set_mixed_precision(mixed_precision)
-    keras.utils.set_random_seed(seed)
-    with strategy.scope():
-        model = preset.build(seed=seed, g_lr=g_lr, d_lr=d_lr)
-    checkpoint = callbacks.Checkpoint(os.path.join(out, "checkpoints"), every_n_minutes=checkpoint_minutes,
-                                      every_n_steps=checkpoint_steps, save_on_signal=True,
-                                      restore_on_train_begin=False, run_dir=out,
-                                      write_directory=os.path.join(written, "checkpoints"))
-    with strategy.scope():
-        checkpoint.restore(model)
-    if checkpoint.restored_from is None:
-        checkpoint.save()  # from here on the folder always holds a checkpoint of its run
-    epochs = epochs or preset.epochs
-    batch = run_config["batch_size"] * getattr(model, "real_batches_per_step", 1)
-    per_epoch = steps_per_epoch or data_lib.batches_per_epoch(preset.dataset, batch, data_dir=data_dir,
-                                                              download=download)
-    position = checkpoint.position
-    if position["batch"] >= per_epoch:  # stopped after an epoch's last batch, before its end was recorded
-        position.update(epoch=position["epoch"] + 1, batch=0)
-
-    def stream(start):  # each worker takes its part of every global batch (tfgans.data.set_options)
-        return preset.load_data(data_dir, batch_size=batch_size, model=model, download=download, seed=seed,
-                                start=start)
-
-    cbs = callbacks.run_callbacks(written, seed=seed, value_range=data_range(preset), num_samples=num_samples,
-                                  checkpoint=checkpoint)
-    print(f"tfgans: training {preset.name} ({preset.source}, {preset.table}) on {preset.dataset} for {epochs} "
-          f"epochs of {per_epoch} steps, batch {run_config['batch_size']}, {policy}, "
-          f"{strategy.num_replicas_in_sync} replica(s) ({type(strategy).__name__}); output in {written}")
-    try:
-        if position["batch"] and position["epoch"] < epochs:
-            # The rest of the epoch the run was killed in, then whole epochs from the next one.
-            model.fit(stream(position["step"]), initial_epoch=position["epoch"], epochs=position["epoch"] + 1,
-                      steps_per_epoch=per_epoch - position["batch"], callbacks=cbs, verbose=verbose)
-        if position["epoch"] < epochs:
-            model.fit(stream(position["step"]), initial_epoch=position["epoch"], epochs=epochs,
-                      steps_per_epoch=per_epoch, callbacks=cbs, verbose=verbose)
-    finally:
-        checkpoint.remove_signal_handlers()
-    path = export.save_generator(model, os.path.join(written, "generator"), value_range=data_range(preset))
-    if not chief:
-        distribute.cleanup(out, written)
-        print(f"tfgans: worker done; the chief exported the generator to {os.path.join(out, 'generator')}")
-        return model
-    print(f"tfgans: exported the generator to {path}; sample with `tfgans sample {path} --n 64 --out grid.png`")
-    return model
+    return training.train(preset_name, out, **options).model
 
 
 def _check_positive(**values):
@@ -182,25 +66,25 @@ def _check_positive(**values):
             raise UsageError(f"--{name.replace('_', '-')} must be positive, got {value}.")
 
 
-def data_range(preset):
-    from tfgans.data import VALUE_RANGES
-
-    return VALUE_RANGES[preset.value_range]
-
-
 def _cmd_train(args) -> int:
+    from tfgans import training
     from tfgans.callbacks import NaNLossError
 
     try:
-        train(args.preset, args.out, epochs=args.epochs, batch_size=args.batch_size, g_lr=args.g_lr,
-              d_lr=args.d_lr, data_dir=args.data_dir, download=args.download, seed=args.seed,
-              steps_per_epoch=args.steps_per_epoch, mixed_precision=args.mixed_precision,
-              num_samples=args.num_samples, verbose=args.verbose, restart=args.restart,
-              checkpoint_minutes=args.checkpoint_minutes, checkpoint_steps=args.checkpoint_steps,
-              strategy=args.strategy, peer_timeout=args.peer_timeout)
+        run = training.train(args.preset, args.out, epochs=args.epochs, batch_size=args.batch_size, g_lr=args.g_lr,
+                             d_lr=args.d_lr, data_dir=args.data_dir, download=args.download, seed=args.seed,
+                             steps_per_epoch=args.steps_per_epoch, mixed_precision=args.mixed_precision,
+                             num_samples=args.num_samples, verbose=args.verbose, restart=args.restart,
+                             checkpoint_minutes=args.checkpoint_minutes, checkpoint_steps=args.checkpoint_steps,
+                             strategy=args.strategy, peer_timeout=args.peer_timeout)
     except NaNLossError as e:
         print(f"tfgans: error: {e}", file=sys.stderr)
         return 3
+    if run.generator:
+        print(f"tfgans: exported the generator to {run.generator}; sample with `tfgans sample {run.generator} --n 64 "
+              "--out grid.png`")
+    else:
+        print(f"tfgans: worker done; the chief exported the generator to {os.path.join(args.out, 'generator')}")
     return 0
 
 

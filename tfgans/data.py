@@ -1,9 +1,14 @@
-"""tf.data pipelines over tensorflow-datasets for the reports' datasets.
+"""tf.data pipelines over tensorflow-datasets (the reports' datasets, or any with an ``image`` feature) and over
+a folder of your own images (:func:`image_folder`).
 
 Every pipeline is ``tfds.load -> cache (uint8) -> shuffle -> batch (drop remainder) -> scale -> prefetch``:
 caching the raw uint8 images keeps memory at a quarter of float32, and scaling after ``batch`` runs one
 vectorised op per batch instead of one per image. :func:`set_options` gives every pipeline its options
 (sharded by examples across workers, no autotune thread).
+
+A folder of your own images is scanned and checked first (:func:`scan_folder`), decoded once into a uint8 array
+(in memory, or a ``.npy`` file with ``cache=``), and streamed by shuffled indices with the same batching, ``start``
+and options (:func:`image_folder`).
 
 Offline use: pass ``data_dir`` (or set ``TFDS_DATA_DIR``) to a prepared tensorflow-datasets directory.
 Nothing is downloaded unless ``download=True``; a dataset that is not prepared raises
@@ -12,10 +17,15 @@ Nothing is downloaded unless ``download=True``; a dataset that is not prepared r
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+import numpy as np
 import tensorflow as tf
 
 __all__ = [
@@ -61,15 +71,39 @@ class DatasetNotFoundError(FileNotFoundError):
     """A dataset is not prepared in the data directory and downloading is off."""
 
 
-def dataset_info(name: str) -> DatasetInfo:
-    """Looks up a supported dataset by name (aliases such as ``svhn`` accepted)."""
+def dataset_info(name: str, data_dir: Optional[str] = None) -> DatasetInfo:
+    """Looks up a dataset by name: tfgans' table (aliases such as ``svhn`` accepted), else any
+    tensorflow-datasets dataset with an ``image`` feature, from its builder's info in ``data_dir``.
+
+    A dataset outside the table reports ``num_train``/``num_test`` of 0 until it is prepared in ``data_dir``,
+    ``num_classes`` 0 without a ``label`` feature, and ``None`` for an image side that varies (load it with
+    ``resolution=``).
+    """
     key = _ALIASES.get(name.lower(), name.lower())
-    if key not in DATASETS:
+    if key in DATASETS:
+        return DATASETS[key]
+    import tensorflow_datasets as tfds
+
+    try:
+        tfds_info = tfds.builder(name, data_dir=resolve_data_dir(data_dir)).info
+    except tfds.core.registered.DatasetNotFoundError:
         raise ValueError(
             f"Unknown dataset {name!r}. tfgans supports: {', '.join(sorted(DATASETS))} "
-            f"(aliases: {', '.join(sorted(_ALIASES))})."
-        )
-    return DATASETS[key]
+            f"(aliases: {', '.join(sorted(_ALIASES))}), and any tensorflow-datasets image dataset by its name "
+            "(e.g. cifar100, tf_flowers); for your own images use tfgans.data.image_folder."
+        ) from None
+    features = tfds_info.features
+    if "image" not in features or not isinstance(features["image"], tfds.features.Image):
+        raise ValueError(f"Dataset {name!r} has no 'image' feature: pass an image dataset (e.g. cifar100), or "
+                         "your own images with tfgans.data.image_folder.")
+    label = features["label"] if "label" in features else None
+    splits = tfds_info.splits
+
+    def size(*names):
+        return next((splits[n].num_examples for n in names if n in splits), 0)
+
+    return DatasetInfo(name, tuple(features["image"].shape), getattr(label, "num_classes", 0) or 0,
+                       size("train"), size("test", "validation"))
 
 
 def resolve_data_dir(data_dir: Optional[str] = None) -> str:
@@ -129,11 +163,37 @@ def _tfds_load(info: DatasetInfo, split: str, data_dir: Optional[str], download:
         ) from None
 
 
-def _num_examples(tfds_info, split: str, info: DatasetInfo) -> int:
+def _num_examples(tfds_info, split: str, info: DatasetInfo, ds: Optional[tf.data.Dataset] = None) -> int:
     try:
         return tfds_info.splits[split].num_examples
     except KeyError:  # split metadata missing (tfds mock data): the train split's size bounds any split
-        return max(info.num_train, info.num_test)
+        bound = max(info.num_train, info.num_test)
+        if bound == 0 and ds is not None:  # a dataset outside the table: what tfds knows of the stream
+            bound = max(int(ds.cardinality()), 0)
+        return bound
+
+
+def _check_image_options(info: DatasetInfo, resolution: Optional[int], pad_to: Optional[int] = None,
+                         with_labels: bool = False):
+    """Raises before any data is read when ``load``'s options do not fit the dataset."""
+    if resolution is not None:
+        _check_resolution(resolution)
+        if pad_to:
+            raise ValueError("Pass resolution= or pad_to=, not both: resolution crops and resizes, pad_to pads.")
+    elif None in info.image_shape[:2]:
+        from tfgans.nets.fast import RESOLUTIONS
+
+        raise ValueError(f"{info.name}'s images vary in size: pass resolution= (one of "
+                         f"{', '.join(map(str, RESOLUTIONS))}) to crop and resize them to the nets' size.")
+    if with_labels and not info.num_classes:
+        raise ValueError(f"{info.name} has no 'label' feature: load it without with_labels.")
+
+
+def _image_of(resolution: Optional[int]):
+    """A tfds example's uint8 ``image``, center-cropped and resized to ``resolution`` if given."""
+    if resolution is None:
+        return lambda ex: ex["image"]
+    return lambda ex: _center_crop_resize(ex["image"], resolution)
 
 
 def load(
@@ -153,11 +213,13 @@ def load(
     download: bool = False,
     pad_to: Optional[int] = None,
     start: Optional[int] = None,
+    resolution: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Streams a dataset as batches of images scaled to ``value_range``.
 
     Args:
-        name: ``mnist``, ``fashion_mnist``, ``cifar10`` or ``svhn_cropped`` (alias ``svhn``).
+        name: ``mnist``, ``fashion_mnist``, ``cifar10`` or ``svhn_cropped`` (alias ``svhn``), or any
+            tensorflow-datasets dataset with an ``image`` feature (``cifar100``, ``tf_flowers``, ...).
         batch_size: examples per batch. Under ``tf.distribute`` this is the global batch.
         split: a tensorflow-datasets split string (``"train"``, ``"test"``, ``"train[:10%]"``).
         data_dir: a prepared tensorflow-datasets directory; default ``$TFDS_DATA_DIR``.
@@ -178,29 +240,34 @@ def load(
             seed (from ``seed`` and the epoch number only), and it begins at batch
             ``start``. Pass ``steps_per_epoch`` to ``fit``. A run killed after ``k`` batches and resumed
             with ``start=k`` sees the batches the uninterrupted run would have seen.
+        resolution: center-crop each image to a square and resize it to ``resolution`` (28, 32 or 64, the sides
+            the nets make; :func:`image_folder`'s rule), for a dataset whose images are not the nets' size or vary.
 
     Returns:
         A ``tf.data.Dataset`` of float32 ``[batch_size, H, W, C]`` images (and int64 ``[batch_size]`` labels).
     """
-    info = dataset_info(name)
+    info = dataset_info(name, data_dir)
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
     low_high = _value_range(value_range)
+    _check_image_options(info, resolution, pad_to, with_labels)
     import tensorflow_datasets as tfds
 
     ds, tfds_info = _tfds_load(info, split, data_dir, download, shuffle_files=shuffle,
                                read_config=tfds.ReadConfig(shuffle_seed=seed))
+    size = _num_examples(tfds_info, split, info, ds)
+    image = _image_of(resolution)
     if with_labels:
-        ds = ds.map(lambda ex: (ex["image"], ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(lambda ex: (image(ex), ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
     else:
-        ds = ds.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(image, num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
     if pad_to:
         ds = ds.map(_padder(info, pad_to, with_labels), num_parallel_calls=tf.data.AUTOTUNE)
-    buffer = shuffle_buffer or _num_examples(tfds_info, split, info)
+    buffer = shuffle_buffer or size
     if start is not None:
-        per_epoch = _num_examples(tfds_info, split, info) // batch_size
+        per_epoch = size // batch_size
         ds = _stream_from(ds, start, per_epoch, buffer if shuffle else None, 0 if seed is None else seed, batch_size)
     else:
         if repeat:
@@ -257,9 +324,9 @@ def _stream_from(examples, start: int, per_epoch: int, buffer: Optional[int], se
 def batches_per_epoch(name: str, batch_size: int, *, split: str = "train", data_dir: Optional[str] = None,
                       download: bool = False) -> int:
     """Full batches of ``batch_size`` in one pass over ``split`` (the remainder dropped)."""
-    info = dataset_info(name)
-    _, tfds_info = _tfds_load(info, split, data_dir, download)
-    n = _num_examples(tfds_info, split, info)
+    info = dataset_info(name, data_dir)
+    ds, tfds_info = _tfds_load(info, split, data_dir, download)
+    n = _num_examples(tfds_info, split, info, ds)
     if n < batch_size:
         raise ValueError(f"{name} split {split!r} holds {n} examples, fewer than one batch of {batch_size}.")
     return n // batch_size
@@ -279,16 +346,555 @@ def _padder(info: DatasetInfo, size: int, with_labels: bool):
 
 
 def load_images(name: str, *, split: str = "test", data_dir: Optional[str] = None,
-                num_examples: Optional[int] = None, download: bool = False):
-    """Returns a split as one uint8 numpy array ``[N, H, W, C]`` (for evaluation and sample grids)."""
-    import numpy as np
-
-    info = dataset_info(name)
+                num_examples: Optional[int] = None, download: bool = False, resolution: Optional[int] = None):
+    """Returns a split as one uint8 numpy array ``[N, H, W, C]`` (for evaluation and sample grids); with
+    ``resolution``, each image center-cropped and resized as :func:`load` does."""
+    info = dataset_info(name, data_dir)
+    _check_image_options(info, resolution)
     ds, _ = _tfds_load(info, split, data_dir, download, shuffle_files=False)
-    ds = ds.map(lambda ex: ex["image"])
+    ds = ds.map(_image_of(resolution))
     if num_examples is not None:
         ds = ds.take(num_examples)
     return np.concatenate([b for b in ds.batch(10000).as_numpy_iterator()], axis=0)
+
+
+# --- your own images: a folder of PNG / JPEG / BMP / GIF files ------------------------------------------------
+
+__all__ += ["IMAGE_EXTENSIONS", "MEMORY_CACHE_BYTES", "FolderInfo", "scan_folder", "image_folder", "folder_images",
+            "folder_batches_per_epoch"]
+
+#: The files :func:`image_folder` reads (any case); other files are ignored and counted.
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+#: The largest decoded uint8 array :func:`image_folder` keeps in memory unless told (``cache="memory"``): half of
+#: protobuf's 2 GB, the limit of a dataset graph that ``tf.distribute``'s multi-worker sharding serializes with its
+#: captured arrays. 1 GiB holds 87,000 images at 64x64x3, 1.3 million at 28x28x1.
+MEMORY_CACHE_BYTES = 1 << 30
+
+_SPLITS = ("train", "holdout", "all")
+_EXAMPLES = 5  # file names a message or warning quotes
+#: (absolute path, size, mtime_ns) -> (width, height, gray) or an error message: each file is decoded by one scan.
+_SCANNED = {}
+
+
+def _check_resolution(resolution):
+    from tfgans.nets.fast import RESOLUTIONS  # the sides the nets make: one list, the nets'
+
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"resolution={resolution!r} is not a side the nets make: pass one of "
+                         f"{', '.join(map(str, RESOLUTIONS))}, or none to choose from the images' sizes.")
+
+
+def _center_crop_resize(image: tf.Tensor, resolution: int) -> tf.Tensor:
+    """uint8 ``[H, W, C]`` -> uint8 ``[resolution, resolution, C]``: the centred square of side min(H, W) (an odd
+    margin's extra row or column is cut at the bottom or right), resized with an antialiased bilinear filter (a
+    triangle as wide as the scale factor when shrinking, so a large photo does not alias); a square already of
+    ``resolution`` comes back unchanged."""
+    shape = tf.shape(image)
+    side = tf.minimum(shape[0], shape[1])
+    top, left = (shape[0] - side) // 2, (shape[1] - side) // 2
+    square = image[top:top + side, left:left + side]
+    resized = tf.image.resize(square, [resolution, resolution], method="bilinear", antialias=True)
+    resized = tf.cast(tf.round(tf.clip_by_value(resized, 0.0, 255.0)), tf.uint8)
+    resized.set_shape([resolution, resolution, image.shape[-1]])
+    return resized
+
+
+def _open_image(path: str, draft: Optional[int] = None):
+    """A file's pixels as a PIL image of mode ``L`` or ``RGB``, decoded whole (a truncated or corrupt file
+    raises). EXIF rotation applied (phone photos store it there); 16-bit gray scaled to 8 bits; alpha composited
+    onto black (transparent pixels' stored colours are arbitrary; black is the low end of the value range, as
+    ``pad_to``'s background). ``draft``: let a JPEG decode at 1/2..1/8 scale, down to ``draft`` px a side."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        if draft:
+            image.draft(None, (draft, draft))
+        image.load()
+        image = ImageOps.exif_transpose(image)
+    if image.mode in ("L", "RGB"):
+        return image
+    if image.mode == "1":
+        return image.convert("L")
+    if image.mode.startswith("I"):  # 16-bit PNG: 0..65535 to 0..255, rounded (point truncates)
+        return image.convert("I").point(lambda v: v * (1 / 257) + 0.5).convert("L")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("LA", "La", "PA", "RGBA", "RGBa"):
+        background = Image.new("RGBA", image.size, (0, 0, 0, 255))
+        return Image.alpha_composite(background, image.convert("RGBA")).convert("RGB")
+    return image.convert("RGB")  # CMYK, YCbCr, ...
+
+
+def _is_gray(image) -> bool:
+    """Whether an ``L`` or ``RGB`` image is gray: ``L``, or R = G = B at every pixel (a gray palette GIF, an RGB
+    file of a gray scan)."""
+    from PIL import ImageChops
+
+    if image.mode == "L":
+        return True
+    r, g, b = image.split()
+    return ImageChops.difference(r, g).getbbox() is None and ImageChops.difference(g, b).getbbox() is None
+
+
+def _inspect(path: str):
+    """``(width, height, gray)`` of one image file, decoding it whole."""
+    image = _open_image(path)
+    return image.width, image.height, _is_gray(image)
+
+
+def _pixels(path: str, channels: int, draft: Optional[int] = None) -> np.ndarray:
+    """uint8 ``[H, W, channels]``: a file's pixels converted to gray (ITU-R 601 luma) or RGB."""
+    image = _open_image(path, draft).convert("L" if channels == 1 else "RGB")
+    pixels = np.asarray(image, dtype=np.uint8)
+    return pixels[..., None] if channels == 1 else pixels
+
+
+@dataclass(frozen=True)
+class FolderInfo:
+    """What :func:`scan_folder` found in a folder of images.
+
+    Attributes:
+        path: the folder, absolute.
+        files: the readable images, relative to ``path`` with ``/`` separators, sorted.
+        labels: per file, the index in ``classes`` of its first-level subfolder; -1 for a file in ``path`` itself.
+        classes: the first-level subfolders that hold image files, sorted (the classes of ``with_labels``).
+        resolution: the side images are cropped and resized to (28, 32 or 64).
+        channels: 1 or 3.
+        num_gray: readable images that are gray (single-channel files, or R = G = B everywhere).
+        converted: readable images converted to ``channels`` (colour to gray, or gray to RGB).
+        skipped: image files that could not be read (truncated, not an image, a variant PIL cannot decode).
+        skipped_examples: the first few of them, as ``"name (reason)"``.
+        ignored: other files (no image extension).
+        median_side: the median of the readable images' shorter sides, in pixels.
+        fingerprint: a hash of the image files' names, sizes and modification times.
+    """
+
+    path: str
+    files: Tuple[str, ...]
+    labels: Tuple[int, ...]
+    classes: Tuple[str, ...]
+    resolution: int
+    channels: int
+    num_gray: int
+    converted: int
+    skipped: int
+    skipped_examples: Tuple[str, ...]
+    ignored: int
+    median_side: float
+    fingerprint: str
+
+    @property
+    def image_shape(self) -> Tuple[int, int, int]:
+        return (self.resolution, self.resolution, self.channels)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    def holdout_files(self, holdout: float) -> frozenset:
+        """The files of the holdout split: the ``round(holdout * N)`` (at least one, at most N - 1) whose path
+        hashes lowest. A file's place depends on its path alone, up to that count: the split is the same on every
+        call and machine, and adding images to the folder moves at most a few across it."""
+        _check_split("train", holdout)
+        n = len(self.files)
+        count = min(max(round(holdout * n), 1), n - 1) if holdout > 0 else 0
+        ranked = sorted(self.files, key=lambda f: hashlib.sha1(f.encode("utf-8")).hexdigest())
+        return frozenset(ranked[:count])
+
+    def select(self, split: str = "train", holdout: float = 0.0, with_labels: bool = False):
+        """``(files, labels)`` of ``split``: ``"train"`` (all but the holdout), ``"holdout"`` or ``"all"``, in
+        ``files``' order; with ``with_labels``, only the files in class subfolders."""
+        _check_split(split, holdout)
+        held = self.holdout_files(holdout)
+        keep = [i for i, f in enumerate(self.files)
+                if (split == "all" or (f in held) == (split == "holdout")) and (self.labels[i] >= 0 or not with_labels)]
+        return [self.files[i] for i in keep], [self.labels[i] for i in keep]
+
+    def summary(self) -> str:
+        """One line for a log: images, shape, classes, conversions, skipped files."""
+        kind = "gray" if self.channels == 1 else "RGB"
+        text = f"{self.path}: {len(self.files)} images -> {self.resolution}x{self.resolution} {kind}"
+        if self.classes:
+            text += (f", {len(self.classes)} class{'es' if len(self.classes) > 1 else ''} "
+                     f"({_quote(self.classes, len(self.classes))})")
+        if self.converted:
+            text += f", {self.converted} converted to {kind}"
+        if self.skipped:
+            text += f", {self.skipped} unreadable skipped"
+        return text
+
+
+def _check_split(split: str, holdout: float):
+    if split not in _SPLITS:
+        raise ValueError(f"split={split!r}: a folder's splits are {', '.join(_SPLITS)}.")
+    if not 0.0 <= holdout < 1.0:
+        raise ValueError(f"holdout={holdout!r} is the fraction of images held out: pass a number in [0, 1).")
+
+
+def _walk(path: str):
+    """``(image files, other files)``, paths relative to ``path`` with ``/``, hidden files and folders left out
+    (``.DS_Store``, tfgans' temporary files)."""
+    images, others = [], []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            rel = os.path.relpath(os.path.join(root, name), path).replace(os.sep, "/")
+            (images if name.lower().endswith(IMAGE_EXTENSIONS) else others).append(rel)
+    return sorted(images), others
+
+
+def _read_scan_cache(cache_file: Optional[str], folder: str) -> dict:
+    try:
+        with open(cache_file) as f:
+            saved = json.load(f)
+        if saved.get("version") == 1 and saved.get("folder") == folder:
+            return saved["files"]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass  # none yet, or unreadable: scan again
+    return {}
+
+
+def _quote(names, total: int) -> str:
+    return ", ".join(names[:_EXAMPLES]) + (", ..." if total > _EXAMPLES else "")
+
+
+def scan_folder(path: str, *, resolution: Optional[int] = None, channels: Optional[int] = None,
+                batch_size: Optional[int] = None, split: str = "train", holdout: float = 0.0,
+                with_labels: bool = False, scan_cache: Optional[str] = None,
+                num_parallel_calls: Optional[int] = None) -> FolderInfo:
+    """Finds, decodes and checks every image of a folder once, before training.
+
+    Reads ``.png``, ``.jpg``/``.jpeg``, ``.bmp`` and ``.gif`` files (any case; a GIF's first frame) in ``path``
+    and its subfolders; hidden files and folders are left out. Each file is decoded whole with PIL, in
+    ``num_parallel_calls`` threads (default: one per core); files that fail are skipped, counted and named in a
+    warning. The per-file results are kept for the process (and in ``scan_cache``, a JSON file written atomically,
+    if given) under the file's size and modification time: a second scan decodes only new or changed files.
+
+    Default ``resolution``: the smallest of 28, 32, 64 at least the median shorter side of the images (64 for
+    anything larger), so small images are not blown up and large ones come down to the largest nets. Default
+    ``channels``: 1 if every image is gray, else 3; images of the other kind are converted and counted (warned).
+
+    Args:
+        path: the folder.
+        resolution, channels: override the defaults.
+        batch_size: check that ``split`` holds at least one batch.
+        split, holdout, with_labels: the images that batch check counts (see :func:`image_folder`).
+        scan_cache: a JSON file keeping the per-file results across processes.
+        num_parallel_calls: decoding threads.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a folder.
+        ValueError: no image files; most of them unreadable; a ``resolution`` the nets cannot make or
+            ``channels`` other than 1 or 3; ``with_labels`` without class subfolders; fewer images than one batch.
+    """
+    if resolution is not None:
+        _check_resolution(resolution)
+    if channels not in (None, 1, 3):
+        raise ValueError(f"channels={channels!r}: pass 1 (grayscale) or 3 (RGB), or none to choose from the images.")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+    _check_split(split, holdout)
+    folder = os.path.abspath(os.path.expanduser(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"No folder {folder}: pass the folder that holds your images.")
+    names, others = _walk(folder)
+    if not names:
+        found = f" (it holds {len(others)} other files, e.g. {_quote(others, len(others))})" if others else ""
+        raise ValueError(f"No image files in {folder}{found}: tfgans reads {', '.join(IMAGE_EXTENSIONS)} files in "
+                         "the folder or its subfolders; point it at the folder that holds them.")
+
+    saved = _read_scan_cache(scan_cache, folder) if scan_cache else {}
+    results, keys, todo = {}, {}, []
+    for name in names:
+        full = os.path.join(folder, name)
+        try:
+            st = os.stat(full)
+        except OSError as e:  # a broken link
+            results[name] = f"{type(e).__name__}: {e.strerror}"
+            continue
+        keys[name] = (full, st.st_size, st.st_mtime_ns)
+        entry = saved.get(name)
+        if keys[name] in _SCANNED:
+            results[name] = _SCANNED[keys[name]]
+        elif isinstance(entry, list) and entry[:2] == [st.st_size, st.st_mtime_ns]:
+            results[name] = tuple(entry[2:]) if len(entry) == 5 else entry[2]
+        else:
+            todo.append(name)
+
+    def inspect(name):
+        try:
+            return _inspect(keys[name][0])
+        except Exception as e:  # noqa: BLE001 - any failure to decode makes the file unreadable
+            return f"{type(e).__name__}: {e}"[:120]
+
+    if todo:
+        # PIL releases the GIL while it decodes: threads decode in parallel.
+        with ThreadPoolExecutor(max_workers=num_parallel_calls or os.cpu_count() or 1) as pool:
+            results.update(zip(todo, pool.map(inspect, todo)))
+    for name, key in keys.items():
+        _SCANNED[key] = results[name]
+    if scan_cache:
+        entries = {name: [keys[name][1], keys[name][2], *(r if isinstance(r, tuple) else [r])]
+                   for name, r in results.items() if name in keys}
+        if entries != saved:
+            from tfgans.files import write_json
+
+            write_json(scan_cache, {"version": 1, "folder": folder, "files": entries})
+
+    bad = [f"{name} ({r})" for name, r in results.items() if isinstance(r, str)]
+    bad.sort()
+    good = [name for name in names if isinstance(results[name], tuple)]
+    if len(bad) > len(names) / 2:
+        raise ValueError(f"{len(bad)} of {len(names)} image files in {folder} cannot be read, e.g. "
+                         f"{_quote(bad, len(bad))}: replace or remove the damaged files, or check it is the right "
+                         "folder.")
+    if bad:
+        warnings.warn(f"tfgans: skipped {len(bad)} of {len(names)} image files in {folder} that cannot be read: "
+                      f"{_quote(bad, len(bad))}.", stacklevel=2)
+
+    classes = sorted({name.split("/", 1)[0] for name in names if "/" in name})
+    index = {c: i for i, c in enumerate(classes)}
+    labels = [index[name.split("/", 1)[0]] if "/" in name else -1 for name in good]
+    sides = sorted(min(results[name][:2]) for name in good)
+    median = float(np.median(sides))
+    if resolution is None:
+        from tfgans.nets.fast import RESOLUTIONS
+
+        resolution = next((r for r in RESOLUTIONS if r >= median), max(RESOLUTIONS))
+    num_gray = sum(results[name][2] for name in good)
+    if channels is None:
+        channels = 1 if num_gray == len(good) else 3
+    converted = len(good) - num_gray if channels == 1 else num_gray
+    if converted:
+        kind = "grayscale" if channels == 1 else "RGB"
+        warnings.warn(f"tfgans: {folder} mixes {num_gray} gray and {len(good) - num_gray} colour images: "
+                      f"{converted} converted to {kind}.", stacklevel=2)
+
+    fingerprint = hashlib.sha1("\n".join(f"{name}\t{keys[name][1]}\t{keys[name][2]}" if name in keys else name
+                                         for name in names).encode("utf-8")).hexdigest()
+    info = FolderInfo(folder, tuple(good), tuple(labels), tuple(classes), resolution, channels, num_gray, converted,
+                      len(bad), tuple(bad[:_EXAMPLES]), len(others), median, fingerprint)
+    if with_labels:
+        if not classes:
+            raise ValueError(f"with_labels takes the classes from the subfolders of {folder}, but its images are "
+                             f"all directly in it: put each class's images in a subfolder named after the class "
+                             f"(e.g. {os.path.join(folder, 'cat')}), or train without labels.")
+        unlabeled = labels.count(-1)
+        if unlabeled:
+            warnings.warn(f"tfgans: {unlabeled} images directly in {folder} are in no class subfolder; they are "
+                          "left out of the labeled data.", stacklevel=2)
+    if batch_size is not None:
+        count = len(info.select(split, holdout, with_labels)[0])
+        where = f"The {split} split of {folder}" if split != "all" else f"{folder}"
+        if count == 0 and split == "holdout":
+            raise ValueError(f"{where} holds no images: pass holdout= the fraction to hold out (e.g. 0.1).")
+        if count < batch_size:
+            raise ValueError(f"{where} holds {count} readable images, fewer than one batch of {batch_size}: lower "
+                             f"the batch size (--batch-size {max(count, 1)} or less)"
+                             + (" or the holdout fraction." if holdout and split == "train" else "."))
+    return info
+
+
+def _decode_into(out: np.ndarray, info: FolderInfo, files, num_parallel_calls: Optional[int]):
+    """Fills ``out`` [N, r, r, c] with the files, decoded with PIL in a parallel ``tf.data`` map (PIL releases
+    the GIL) and center-cropped and resized by :func:`_center_crop_resize`, in order."""
+    if not len(files):
+        return out
+    r, c = info.resolution, info.channels
+    paths = [os.path.join(info.path, f) for f in files]
+    # A JPEG decodes at 1/2, 1/4 or 1/8 scale as long as the short side stays at least twice the target: the
+    # resize then has pixels to average, at a fraction of a full decode's time.
+    read = lambda p: _pixels(p.decode(), c, draft=2 * r)  # noqa: E731
+    calls = num_parallel_calls or tf.data.AUTOTUNE
+    ds = tf.data.Dataset.from_tensor_slices(paths).map(
+        lambda p: tf.ensure_shape(tf.numpy_function(read, [p], tf.uint8, stateful=False), [None, None, c]),
+        num_parallel_calls=calls)
+    ds = set_options(ds.map(lambda x: _center_crop_resize(x, r), num_parallel_calls=calls).batch(256).prefetch(1))
+    i = 0
+    for batch in ds.as_numpy_iterator():
+        out[i:i + len(batch)] = batch
+        i += len(batch)
+    return out
+
+
+def _selection_key(info: FolderInfo, files) -> str:
+    text = "\n".join([info.fingerprint, f"{info.resolution}x{info.channels}", *files])
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _disk_cache(cache: str, info: FolderInfo, files, num_parallel_calls: Optional[int]) -> np.ndarray:
+    """The decoded images in the ``.npy`` file ``cache``, memory-mapped; (re)written when the folder, the
+    selection or the shape changed (a sidecar ``<cache>.json`` holds their key). Written atomically and the
+    sidecar last: a killed write leaves no file that passes for a complete one."""
+    from tfgans.files import atomic_path, write_json
+
+    shape = (len(files), info.resolution, info.resolution, info.channels)
+    key, sidecar = _selection_key(info, files), cache + ".json"
+    try:
+        with open(sidecar) as f:
+            if json.load(f).get("key") == key:
+                images = np.load(cache, mmap_mode="r")
+                if images.shape == shape and images.dtype == np.uint8:
+                    return images
+    except (OSError, ValueError, AttributeError):
+        pass
+    if os.path.exists(sidecar):
+        os.remove(sidecar)
+    with atomic_path(cache) as tmp:
+        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=shape)
+        _decode_into(out, info, files, num_parallel_calls)
+        out.flush()
+        del out
+    write_json(sidecar, {"key": key, "folder": info.path, "shape": list(shape), "files": len(files)})
+    return np.load(cache, mmap_mode="r")
+
+
+def _check_cache(cache):
+    if cache is not None and not isinstance(cache, (str, os.PathLike)):
+        raise ValueError(f"cache={cache!r}: pass None (memory when it fits), 'memory', or a .npy file path.")
+
+
+def _folder_arrays(info: FolderInfo, files, cache, num_parallel_calls: Optional[int]) -> np.ndarray:
+    """The selected files decoded to uint8 ``[N, r, r, c]``: in memory (``cache`` None under
+    :data:`MEMORY_CACHE_BYTES`, or ``"memory"``), else memory-mapped from the ``.npy`` file ``cache``."""
+    _check_cache(cache)
+    shape = (len(files), info.resolution, info.resolution, info.channels)
+    if cache is None or cache == "memory":
+        size = int(np.prod(shape))
+        if cache is None and size > MEMORY_CACHE_BYTES:
+            raise ValueError(f"The {len(files)} images of {info.path} take {size / 1e9:.1f} GB decoded, more than "
+                             f"the {MEMORY_CACHE_BYTES / 1e9:.1f} GB kept in memory: pass cache='<file>.npy' to "
+                             "keep them in a file on disk (or cache='memory' if this machine has the memory).")
+        return _decode_into(np.empty(shape, np.uint8), info, files, num_parallel_calls)
+    images = _disk_cache(os.fspath(cache), info, files, num_parallel_calls)
+    return np.asarray(images) if images.nbytes <= MEMORY_CACHE_BYTES else images  # small: read it in once
+
+
+def image_folder(
+    path: str,
+    batch_size: int,
+    *,
+    resolution: Optional[int] = None,
+    channels: Optional[int] = None,
+    value_range="tanh",
+    seed: int = 0,
+    start: Optional[int] = None,
+    with_labels: bool = False,
+    holdout: float = 0.0,
+    split: str = "train",
+    cache=None,
+    drop_remainder: bool = True,
+    shuffle: bool = True,
+    repeat: bool = False,
+    scan_cache: Optional[str] = None,
+    num_parallel_calls: Optional[int] = None,
+) -> tf.data.Dataset:
+    """Streams a folder of your own images as :func:`load` streams a dataset, for ``model.fit``.
+
+    The folder is scanned first (:func:`scan_folder`: every file decoded once, unreadable ones skipped, clear
+    errors before any training). The images of ``split`` are then decoded in parallel, center-cropped to a square,
+    resized (antialiased) to ``resolution`` and converted to ``channels``, once, into a uint8 array kept in memory
+    (or memory-mapped from ``cache``); batches are gathered from it by shuffled indices, so no step waits on a
+    decode and memory holds one copy.
+
+    Args:
+        path: a folder of ``.png``/``.jpg``/``.jpeg``/``.bmp``/``.gif`` files, flat or nested, any sizes.
+        batch_size: images per batch. Under ``tf.distribute`` this is the global batch.
+        resolution: 28, 32 or 64; default the smallest of them at least the images' median shorter side (64 above).
+        channels: 1 or 3; default 1 if every image is gray, else 3.
+        value_range: ``"tanh"`` for [-1, 1], ``"sigmoid"`` for [0, 1], or ``(low, high)``.
+        seed: shuffle seed; the same seed gives the same order.
+        start: an endless stream from batch ``start``, for resuming exactly, as :func:`load`'s (epoch ``e``
+            shuffled by ``(seed, e)``). Pass ``steps_per_epoch`` (:func:`folder_batches_per_epoch`) to ``fit``.
+        with_labels: yield ``(images, labels)``: the class of an image is its first-level subfolder (classes
+            sorted by name, int64 labels); images directly in ``path`` are left out.
+        holdout: the fraction of images held out for evaluation (FID), chosen by a fixed rule from their paths
+            (:meth:`FolderInfo.holdout_files`): training never sees them.
+        split: ``"train"`` (all but the holdout), ``"holdout"`` or ``"all"``.
+        cache: None: decode into memory if the array fits :data:`MEMORY_CACHE_BYTES`, else raise naming the fix;
+            ``"memory"``: into memory at any size; a path: a ``.npy`` file on disk, reused while the folder and the
+            options are unchanged (one file per split).
+        drop_remainder, shuffle, repeat: as :func:`load`'s.
+        scan_cache: a JSON file keeping the scan's per-file results across processes.
+        num_parallel_calls: decoding threads (default: one per core).
+
+    Returns:
+        A ``tf.data.Dataset`` of float32 ``[batch_size, resolution, resolution, channels]`` images (and int64
+        ``[batch_size]`` labels).
+
+    Raises:
+        ValueError: see :func:`scan_folder`; also an empty split, or a decoded array too large for memory.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+    low_high = _value_range(value_range)
+    if start is not None and start < 0:
+        raise ValueError(f"start must be a batch position >= 0, got {start}.")
+    _check_cache(cache)
+    whole_batches = drop_remainder or start is not None
+    info = scan_folder(path, resolution=resolution, channels=channels, batch_size=batch_size if whole_batches else 1,
+                       split=split, holdout=holdout, with_labels=with_labels, scan_cache=scan_cache,
+                       num_parallel_calls=num_parallel_calls)
+    files, labels = info.select(split, holdout, with_labels)
+    images = _folder_arrays(info, files, cache, num_parallel_calls)
+    n = len(files)
+    if isinstance(images, np.memmap):
+        shape = (batch_size if whole_batches else None,) + info.image_shape
+
+        def gather(i):  # random reads from the page cache, a batch at a time
+            return tf.ensure_shape(tf.numpy_function(lambda k: images[k], [i], tf.uint8, stateful=False), shape)
+    else:
+        stored = tf.constant(images)
+
+        def gather(i):
+            return tf.gather(stored, i)
+    label_table = tf.constant(labels, tf.int64)
+
+    indices = tf.data.Dataset.range(n)
+    if start is not None:
+        batches = _stream_from(indices, start, n // batch_size, n if shuffle else None, seed, batch_size)
+    else:
+        if repeat:
+            indices = indices.repeat()
+        if shuffle:
+            indices = indices.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+        batches = indices.batch(batch_size, drop_remainder=drop_remainder)
+
+    def assemble(i):
+        x = scale_images(gather(i), low_high)
+        return (x, tf.gather(label_table, i)) if with_labels else x
+
+    return set_options(batches.map(assemble, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+
+
+def folder_images(path: str, *, resolution: Optional[int] = None, channels: Optional[int] = None,
+                  split: str = "train", holdout: float = 0.0, num_examples: Optional[int] = None,
+                  scan_cache: Optional[str] = None, num_parallel_calls: Optional[int] = None) -> np.ndarray:
+    """A folder's ``split`` as one uint8 numpy array ``[N, H, W, C]``, as :func:`load_images` gives a dataset's
+    (for evaluation: ``folder_images(path, split="holdout", holdout=0.1)`` are the images training never saw).
+
+    Images are decoded, cropped, resized and converted exactly as :func:`image_folder` feeds them; defaults for
+    ``resolution`` and ``channels`` come from the whole folder, so every split gets the same shape.
+    ``num_examples``: the first that many of the split, in file order.
+    """
+    info = scan_folder(path, resolution=resolution, channels=channels, scan_cache=scan_cache,
+                       num_parallel_calls=num_parallel_calls)
+    files, _ = info.select(split, holdout)
+    if num_examples is not None:
+        files = files[:num_examples]
+    return _folder_arrays(info, files, "memory", num_parallel_calls)
+
+
+def folder_batches_per_epoch(path: str, batch_size: int, *, split: str = "train", holdout: float = 0.0,
+                             with_labels: bool = False, scan_cache: Optional[str] = None) -> int:
+    """Full batches of ``batch_size`` in one pass over a folder's ``split`` (the remainder dropped): the
+    ``steps_per_epoch`` of :func:`image_folder`'s ``start=`` stream."""
+    info = scan_folder(path, batch_size=batch_size, split=split, holdout=holdout, with_labels=with_labels,
+                       scan_cache=scan_cache)
+    return len(info.select(split, holdout, with_labels)[0]) // batch_size
 
 
 # --- semi-supervised streams (Salimans et al. 2016, arXiv:1606.03498, sec. 5) -------------------------------
@@ -298,8 +904,6 @@ __all__ += ["load_semisupervised", "select_labeled", "load_arrays"]
 
 def load_arrays(name: str, *, split: str = "train", data_dir: Optional[str] = None, download: bool = False):
     """A split as numpy arrays: uint8 images ``[N, H, W, C]`` and int64 labels ``[N]``, in file order."""
-    import numpy as np
-
     info = dataset_info(name)
     ds, _ = _tfds_load(info, split, data_dir, download, shuffle_files=False)
     images, labels = [], []
@@ -329,8 +933,6 @@ def select_labeled(labels, num_labeled: int, num_classes: int, seed: int = 0):
         ValueError: ``num_labeled`` is not a positive multiple of K, or a class has fewer examples than
             ``num_labeled / K``.
     """
-    import numpy as np
-
     labels = np.asarray(labels).reshape(-1)
     if num_labeled < num_classes or num_labeled % num_classes:
         raise ValueError(

@@ -22,14 +22,55 @@ import keras
 
 from tfgans import data as data_lib
 
-__all__ = ["INCEPTION_WEIGHTS_FILE", "ImageFormatError", "WeightsNotFoundError", "FeatureExtractor",
-           "inception_weights_path", "inception_extractor", "load_extractor"]
+__all__ = ["INCEPTION_WEIGHTS_FILE", "ImageFormatError", "NonFiniteImagesError", "WeightsNotFoundError",
+           "FeatureExtractor", "count_nonfinite", "check_finite", "inception_weights_path", "inception_extractor",
+           "load_extractor"]
 
 #: The file name ``keras.applications.InceptionV3(weights="imagenet")`` downloads into ``~/.keras/models``.
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
 
 class ImageFormatError(ValueError):
     """Images of the wrong dtype, value range or shape for a feature extractor."""
+
+
+class NonFiniteImagesError(ImageFormatError):
+    """Images with NaN or infinite values: the generator that drew them diverged."""
+
+
+def count_nonfinite(images) -> int:
+    """How many images (entries of the first axis) of a numpy array or tensor hold a NaN or an infinity.
+
+    Integer images hold none (nothing is read). For float arrays the common case costs one reduction: an
+    array's min and max are finite exactly when all its values are; only then are the images counted.
+    """
+    if isinstance(images, (tf.Tensor, tf.Variable)):
+        if not images.dtype.is_floating:
+            return 0
+        if bool(tf.reduce_all(tf.math.is_finite(images))):
+            return 0
+        bad = tf.logical_not(tf.math.is_finite(images))
+        return int(tf.reduce_sum(tf.cast(tf.reduce_any(tf.reshape(bad, [tf.shape(bad)[0], -1]), axis=1), tf.int32)))
+    images = np.asarray(images)
+    if not np.issubdtype(images.dtype, np.floating) or images.size == 0:
+        return 0
+    if np.isfinite(images.min()) and np.isfinite(images.max()):
+        return 0
+    return int(np.count_nonzero(~np.isfinite(images.reshape(images.shape[0], -1)).all(axis=1)))
+
+
+def _nonfinite_error(bad: int, total: int) -> NonFiniteImagesError:
+    """The error for ``bad`` of ``total`` images with NaN or infinite values."""
+    return NonFiniteImagesError(
+        f"the generator produced {bad} of {total} images with NaN or infinite values: the run diverged; "
+        "evaluate an earlier checkpoint."
+    )
+
+
+def check_finite(images) -> None:
+    """Raises :class:`NonFiniteImagesError` (with the count) when an image holds a NaN or an infinity."""
+    bad = count_nonfinite(images)
+    if bad:
+        raise _nonfinite_error(bad, int(images.shape[0]))
 
 
 class WeightsNotFoundError(FileNotFoundError):
@@ -71,7 +112,10 @@ class FeatureExtractor:
         Grayscale arrays without the channel axis (``[N, 28, 28]``) get it.
 
         Float images are accepted only with their ``value_range`` (e.g. ``(-1, 1)`` for a tanh generator),
-        and are then mapped to uint8 with :func:`tfgans.data.to_uint8`.
+        and are then mapped to uint8 with :func:`tfgans.data.to_uint8`. Float images with a NaN or an
+        infinity are refused (:class:`NonFiniteImagesError`, with how many), with or without a range: uint8
+        would turn them into black pixels that still get a figure. uint8 arrays are returned as they are,
+        without a pass over their values.
         """
         images = images.numpy() if isinstance(images, tf.Tensor) else np.asarray(images)
         expected = "[N, " + ", ".join(str(v) for v in self.image_shape) + "]"
@@ -88,6 +132,8 @@ class FeatureExtractor:
             return images
         low, high = float(images.min()), float(images.max())
         if np.issubdtype(images.dtype, np.floating):
+            if not (np.isfinite(low) and np.isfinite(high)):  # NaN or inf somewhere: count the images
+                raise _nonfinite_error(count_nonfinite(images), images.shape[0])
             if value_range is None:
                 raise ImageFormatError(
                     f"The {self.name} takes uint8 images in [0, 255]; got {images.dtype} images with values in "

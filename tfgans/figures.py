@@ -11,11 +11,11 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from tfgans import runs
-from tfgans.reports import CANNOT_TELL, ModelResult, Report, Verdict
+from tfgans import files, runs
+from tfgans.reports import ModelResult, Report, decide
 
-__all__ = ["MissingDependencyError", "check_dependencies", "plot_losses", "plot_scores", "side_by_side",
-           "write_report", "DATASET_TITLES"]
+__all__ = ["MissingDependencyError", "check_dependencies", "figure", "save_figure", "plot_losses", "plot_scores",
+           "side_by_side", "write_report", "DATASET_TITLES"]
 
 DATASET_TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10",
                   "svhn_cropped": "SVHN"}
@@ -48,13 +48,36 @@ def _smooth(values: np.ndarray, window: int) -> np.ndarray:
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
-def _save(fig, path: str) -> str:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+def figure(**kwargs):
+    """A matplotlib ``Figure`` (object API: no pyplot, no interactive backend touched)."""
+    return _figure()(**kwargs)
+
+
+def save_figure(fig, path: str) -> str:
+    """Saves ``fig`` as a PNG at ``path`` atomically (a temporary name no reader's ``*.png`` matches)."""
     fig.tight_layout()
-    tmp = f"{path}.tmp-{os.getpid()}.png"
-    fig.savefig(tmp, dpi=100)
-    os.replace(tmp, path)
+    with files.atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, format="png")
     return path
+
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    if window <= 1 or len(values) < window:
+        return values
+    return np.convolve(values, np.ones(window) / window, mode="valid")
+
+
+def machine() -> str:
+    """``"<CPU model>, <n> cores"`` (Linux) or the platform's processor name."""
+    import platform
+
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def plot_losses(history: Mapping[str, Sequence[float]], path: str, title: str,
@@ -81,7 +104,7 @@ def plot_losses(history: Mapping[str, Sequence[float]], path: str, title: str,
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_scores(results: Mapping[str, ModelResult], path: str, title: str, metric: str = "fid") -> Optional[str]:
@@ -99,16 +122,17 @@ def plot_scores(results: Mapping[str, ModelResult], path: str, title: str, metri
         values = [r[metric] for r in rows]
         for ax, x in zip(axes, ("train_minutes", "epochs")):
             ax.plot([r[x] for r in rows], values, "o-", color=color, markersize=3, label=result.entry.label)
-    label = {"fid": "FID (lower is better)", "is": "classifier score", "kid": "KID"}.get(metric, metric)
+    label = {"fid": "FID (lower is better)", "is": "classifier score", "kid": "KID",
+             "errors": "test errors / 10,000"}.get(metric, metric)
     for ax, x in zip(axes, ("training minutes", "epochs")):
         ax.set_xlabel(x)
         ax.set_ylabel(label)
-        if metric in ("fid", "kid"):
+        if metric in ("fid", "kid", "errors"):
             ax.set_yscale("log")
         ax.grid(alpha=0.3, which="both")
         ax.legend()
     fig.suptitle(title, fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def side_by_side(panels: Sequence[Tuple[str, np.ndarray]], path: str, ncols: int = 8, scale: int = 2,
@@ -175,33 +199,44 @@ def _mean_last(values: Sequence[float], n: int = 50) -> Optional[float]:
     return float(tail.mean()) if tail.size else None
 
 
+def _loss_names(steps: Mapping[str, Sequence[float]]) -> List[str]:
+    names = [n for n in ("d_loss", "g_loss") if n in steps]
+    return names or [n for n in steps if n.startswith("loss")] or list(steps)
+
+
 def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *, settings: Dict, command: str,
                  no_eval: str = "", data_dir: Optional[str] = None) -> str:
-    """Writes the report's figures and ``report.md`` into ``out``; returns the path of ``report.md``."""
+    """Writes the report's figures and ``report.md`` into ``out``; returns the path of ``report.md``.
+
+    The verdicts come from :func:`tfgans.reports.decide` (a claim below its training length reads "cannot
+    tell"); ``verdicts.json`` holds them with the lengths each model reached.
+    """
     from tfgans import data as data_lib
     from tfgans import presets
 
     dataset = data_lib.dataset_info(settings.get("dataset") or report.datasets[0]).name
+    folders = {e.key: os.path.join(out, e.folder or e.key) for e in report.entries}
     figures: List[Tuple[str, str]] = []
     for key, result in results.items():
         if result.steps:
-            names = [n for n in ("d_loss", "g_loss") if n in result.steps]
+            names = _loss_names(result.steps)
             path = plot_losses(result.steps, os.path.join(out, f"{key}_loss.png"),
                                f"{result.entry.label} ({result.entry.preset}), {len(result.steps[names[0]])} "
                                f"steps\ncf. {report.authors.split(',')[0]} et al., {result.entry.loss_figures}",
                                names=names)
             figures.append((f"{result.entry.label}: losses per step (cf. {result.entry.loss_figures})", path))
-        grids = _epoch_grids(os.path.join(out, key))
+        grids = _epoch_grids(folders[key])
         if grids:
             path = side_by_side([(f"epoch {epoch}", _read_png(p)) for epoch, p in grids],
                                 os.path.join(out, f"{key}_grids.png"), scale=1)
             figures.append((f"{result.entry.label}: fixed latents over training (cf. {result.entry.grid_figures})",
                             path))
     title = f"{report.title}: {', '.join(r.entry.label for r in results.values())}"
-    for metric in ("fid", "is"):
+    for metric in report.scores:
         path = plot_scores(results, os.path.join(out, f"{metric}.png"), title, metric)
         if path:
-            figures.append(({"fid": "FID", "is": "classifier score"}[metric] + " over training", path))
+            name = {"fid": "FID", "is": "classifier score", "errors": "test errors"}.get(metric, metric)
+            figures.append((f"{name} over training", path))
     panels = []
     try:
         real = data_lib.load_images(dataset, split="test", data_dir=data_dir, num_examples=64)
@@ -209,40 +244,51 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
     except (OSError, ValueError):
         pass
     for key, result in results.items():
-        final = os.path.join(out, key, "final.png")
+        final = os.path.join(folders[key], "final.png")
         if os.path.isfile(final):
             panels.append((result.entry.label, _read_png(final)))
-    if panels:
+    if len(panels) > 1:
         figures.append(("samples side by side (fixed latents)",
                         side_by_side(panels, os.path.join(out, "samples.png"))))
 
-    verdicts = [(claim, _judge(claim, results)) for claim in report.claims]
+    verdicts = [(claim, decide(claim, results)) for claim in report.claims]
+    budget = settings.get("budget_minutes")
+    length = (f"Training: each model capped at {budget:g} {settings.get('clock', 'wall')}-clock minutes (the "
+              "first, tracing step and the evaluations not counted)" if budget
+              else "Training: each model to the report's length (its preset's epochs)")
+    import tensorflow as tf
+
+    precision = "mixed_bfloat16" if any(_run_settings(folders[k]).get("mixed_precision") for k in results) \
+        else "float32"
     lines = [f"# {report.title}", "", f"{report.authors} ({report.source}). tfgans reproduces: {report.reproduces}",
              "", f"Command: `{command}`", "",
-             (f"Budget: {settings['budget_minutes']:g} {settings['clock']}-clock minutes of training per model "
-              "(the first, tracing step and the evaluations not counted)" if settings.get("budget_minutes")
-              else "Training length: each model to its preset's epochs (the report's)")
-             + f", seed {settings['seed']}"
+             length + f", seed {settings['seed']}"
              + (", quick mode (a slice of the data, at most 2 epochs)" if settings.get("quick") else "") + ". "
              + (f"Scores: FID, KID and classifier score of {settings['eval_samples']} generated images against "
                 f"as many {dataset} test images, with tfgans' {dataset} feature extractor."
-                if not no_eval else f"No scores: {no_eval}."), ""]
-    lines += ["## Verdicts", "", "| claim | verdict | evidence |", "|---|---|---|"]
+                if report.evaluates and not no_eval else f"No scores: {no_eval}." if no_eval else ""),
+             "", f"Machine: {runs.machine()}; TensorFlow {tf.__version__}; precision {precision}.", ""]
+    if report.summary is not None:
+        lines += report.summary(results) + [""]
+    lines += ["## Verdicts", "", "| claim | where | verdict | evidence |", "|---|---|---|---|"]
     for claim, verdict in verdicts:
-        lines.append(f"| {claim.text} | **{verdict.status}** | {verdict.evidence} |")
-    lines += ["", "How each claim is judged:", ""]
-    lines += [f"- *{claim.key}*: {claim.criterion}" for claim in report.claims if claim.criterion]
+        lines.append(f"| {claim.text} | {claim.where} | **{verdict.status}** | {verdict.evidence} |")
+    lines += ["", "How each claim is judged, and at which length:", ""]
+    for claim in report.claims:
+        at = ", ".join(f"{k} {v:g} epochs" for k, v in claim.at.items())
+        lines.append(f"- *{claim.key}*: {claim.criterion or claim.needs}"
+                     + (f" (at {at}; {claim.length})" if at else ""))
     lines += ["", "## Models", "",
-              "| model | preset | epochs | steps | train min | CPU min | ms/step | final d_loss | final g_loss "
-              "| FID | KID | score | stopped by |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| model | preset | epochs | steps | train min | CPU min | ms/step | final losses "
+              "| FID | KID | score | stopped by |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for key, result in results.items():
         last = result.epochs[-1] if result.epochs else {}
         steps = last.get("step", 0)
         ms = 60000 * result.train_minutes / max(steps - 1, 1) if steps else None
+        losses = ", ".join(f"{n} {_fmt(_mean_last(result.steps[n]), 3)}" for n in _loss_names(result.steps)) or "-"
         lines.append(" | ".join([
             f"| {result.entry.label}", f"`{result.entry.preset}`", _fmt(result.epochs_done),
-            str(steps), _fmt(result.train_minutes, 1), _fmt(last.get("cpu_minutes"), 1), _fmt(ms, 0),
-            _fmt(_mean_last(result.steps.get("d_loss", [])), 3), _fmt(_mean_last(result.steps.get("g_loss", [])), 3),
+            str(steps), _fmt(result.train_minutes, 1), _fmt(last.get("cpu_minutes"), 1), _fmt(ms, 0), losses,
             _fmt(result.final("fid"), 1), _fmt(result.final("kid"), 4), _fmt(result.final("is"), 2),
             str(result.progress.get("stopped_by", "not finished")) + " |"]))
     lines += ["", "Final losses: mean of the last 50 steps. Presets: "
@@ -254,15 +300,15 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
     lines += [f"![{caption}]({os.path.basename(path)})" for caption, path in figures]
     path = runs.write_text(os.path.join(out, "report.md"), "\n".join(lines) + "\n")
     runs.write_json(os.path.join(out, "verdicts.json"),
-                    {claim.key: {"claim": claim.text, "verdict": v.status, "evidence": v.evidence}
+                    {claim.key: {"claim": claim.text, "where": claim.where, "verdict": v.status,
+                                 "evidence": v.evidence, "at": dict(claim.at),
+                                 "reached": {k: results[k].epochs_done for k in claim.at if k in results}}
                      for claim, v in verdicts})
     return path
 
 
-def _judge(claim, results) -> Verdict:
-    if not all(r.epochs for r in results.values()):
-        return Verdict(CANNOT_TELL, "not every model has finished an epoch yet")
+def _run_settings(folder: str) -> Dict:
     try:
-        return claim.judge(results)
-    except KeyError as e:  # a claim about a model this run did not train (another dataset, --models)
-        return Verdict(CANNOT_TELL, f"this run did not train the model the claim is about ({e.args[0]})")
+        return runs.read_settings(folder)[0] or {}
+    except ValueError:
+        return {}

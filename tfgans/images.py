@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from typing import Optional
 
 import numpy as np
@@ -37,10 +36,10 @@ def save_grid(images, path: str, ncols: Optional[int] = None) -> str:
     """Writes :func:`make_grid` of ``images`` as a PNG at ``path`` (parent folders created); returns path."""
     from PIL import Image
 
+    from tfgans import files
+
     grid = make_grid(images, ncols)
-    parent = os.path.dirname(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    tmp = f"{path}.tmp-{os.getpid()}.png"  # written aside, then renamed: a kill leaves no half PNG
-    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(tmp)
-    os.replace(tmp, path)
+    # Under a temporary name no reader's "*.png" matches, then renamed: a kill leaves no half PNG behind.
+    with files.atomic_path(path) as tmp:
+        Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(tmp, format="PNG")
     return path

@@ -12,8 +12,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional
 
-__all__ = ["Preset", "SemiSupervisedPreset", "WassersteinPreset", "PRESETS", "get", "register", "names",
-           "text_table", "markdown_table"]
+__all__ = ["Preset", "SemiSupervisedPreset", "WassersteinPreset", "PRESETS", "SEMISUP_PRESETS", "get", "register",
+           "names", "text_table", "markdown_table"]
 
 
 class _net:
@@ -71,6 +71,13 @@ class Preset:
     data_kwargs: Dict = field(default_factory=dict)
 
     @property
+    def data_range(self):
+        """``(low, high)`` of the data and of the generator's images (``value_range``'s numbers)."""
+        from tfgans.data import VALUE_RANGES
+
+        return VALUE_RANGES[self.value_range]
+
+    @property
     def image_shape(self):
         """The ``(H, W, C)`` the nets train on: the dataset's, padded to ``data_kwargs["pad_to"]`` if set."""
         from tfgans import data as data_lib
@@ -86,6 +93,11 @@ class Preset:
         flavor = getattr(models, self.flavor)
         return flavor(self.generator(), self.discriminator(), latent_dim=self.latent_dim, seed=seed,
                       **self.flavor_kwargs)
+
+    @property
+    def schedule_spans_epochs(self) -> bool:
+        """Whether the learning rates decay over the run's epochs (so a run's epochs cannot change on resume)."""
+        return bool(getattr(self, "lr_decay", False))
 
     def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
         """The learning rate (or schedule) of ``net`` (``"g"`` or ``"d"``); constant unless a subclass decays
@@ -123,6 +135,20 @@ class Preset:
         per_step = getattr(model, "real_batches_per_step", 1) if model is not None else self.real_batches_per_step()
         return data_lib.load(self.dataset, batch_size * per_step, data_dir=data_dir,
                              value_range=self.value_range, **{**self.data_kwargs, **kwargs})
+
+    def batches_per_epoch(self, batch_size: Optional[int] = None, *, data_dir: Optional[str] = None,
+                          split: str = "train", download: bool = False) -> int:
+        """Training steps in one pass over ``split`` (the remainder dropped); 0 when it holds less than a step."""
+        from tfgans import data as data_lib
+
+        batch = (batch_size or self.batch_size) * self.real_batches_per_step()
+        return data_lib.batches_per_epoch(self.dataset, batch, split=split, data_dir=data_dir, download=download)
+
+    def validation_data(self, **kwargs):
+        """Data ``fit`` evaluates after every epoch (``validation_data``); None for a GAN, the test split for a
+        semi-supervised one."""
+        del kwargs
+        return None
 
     def real_batches_per_step(self) -> int:
         """Real batches one step of the preset's flavor consumes (``GANModel.real_batches_per_step``)."""
@@ -366,6 +392,20 @@ class SemiSupervisedPreset(Preset):
             seed=0 if seed is None else seed, data_dir=data_dir, value_range=self.value_range,
             download=download, **kwargs)
 
+    def batches_per_epoch(self, batch_size: Optional[int] = None, *, data_dir: Optional[str] = None,
+                          split: str = "train", download: bool = False) -> int:
+        """Steps in one pass over the unlabeled ``split``."""
+        from tfgans import data as data_lib
+
+        return data_lib.batches_per_epoch(self.dataset, batch_size or self.batch_size, split=split,
+                                          data_dir=data_dir, download=download)
+
+    def validation_data(self, *, batch_size: Optional[int] = None, data_dir: Optional[str] = None,
+                        download: bool = False, **kwargs):
+        """The test split, on which ``fit`` measures the classifier's errors after every epoch."""
+        del kwargs
+        return self.load_test(data_dir, batch_size=batch_size, download=download)
+
     def load_test(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
                   download: bool = False):
         """The whole test split as ``(images, labels)`` batches, in order, for ``model.evaluate``."""
@@ -402,6 +442,9 @@ register(SemiSupervisedPreset(
     description="Semi-supervised GAN on CIFAR-10, feature matching, 4000 labels; Adam 3e-4 decayed over the "
                 "last third of 1200 epochs",
 ))
+
+#: The semi-supervised preset of each dataset (``tfgans semisup --dataset``).
+SEMISUP_PRESETS = {"mnist": "semisup-mnist-salimans", "cifar10": "semisup-cifar10-salimans"}
 
 # --- Wasserstein GANs: Sun & Yang's WGAN (sec. 4); Gulrajani et al. 2017's WGAN-GP reference runs -----------
 

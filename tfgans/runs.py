@@ -1,23 +1,43 @@
-"""Run folders: the settings a run was started with, recorded once and checked on every resume.
+"""Run folders: one settings file, recorded once the run is valid and checked on every resume.
 
-``tfgans train``, ``tfgans reproduce`` and ``tfgans semisup`` keep each run in a folder that a rerun of the same
-command resumes. :func:`check_settings` is their one guard against mixing runs: it records the settings on
-the first call and refuses a later call with other settings, naming what changed. Files are written aside and
-renamed into place (:func:`write_json`, :func:`write_text`), so a kill leaves the old or the new file, never
-half of one.
+Every run folder (``tfgans train --out``, each model of ``tfgans reproduce``, each seed of ``tfgans semisup``)
+and every experiment folder (``tfgans reproduce --out``) keeps its settings in one file, :data:`SETTINGS_FILE`
+(``run.json``). Its schema:
+
+- a run folder: ``{"format": "tfgans-run/1", "preset", "data": {"dataset", "split"} or {"images",
+  "resolution", "channels"}, "batch_size", "g_lr", "d_lr", "seed", "mixed_precision", "steps_per_epoch",
+  "chunk_steps", "num_labeled", "flavor_kwargs"}`` (what makes the run itself: a resume must repeat them)
+  plus the free settings ``"epochs"``, ``"budget_minutes"``, ``"clock"``, ``"eval_samples"``, which a rerun may
+  change (train on to more epochs, a larger budget); the file keeps their latest values.
+- an experiment folder: ``{"format": "tfgans-experiment/1", "report", "quick", "seed", "eval_samples",
+  "dataset"}`` plus the free ``"budget_minutes"``, ``"clock"``.
+
+Folders of earlier tfgans versions hold ``settings.json`` (a model of ``tfgans reproduce``, a seed of
+``tfgans semisup``) or ``reproduce.json`` (an experiment): :func:`read_settings` reads them, and the next
+recording replaces them with ``run.json``. :func:`check_settings` refuses a resume with other settings, naming
+each change, before anything is written; :func:`record_settings` writes the file, which ``tfgans.training``
+does only once the run's first checkpoint exists, so a command refused before it trained (a bad option, data
+missing) leaves nothing that would refuse the corrected one.
 """
 
 from __future__ import annotations
 
 import csv
-import json
+import io
 import os
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["SettingsMismatchError", "LostRunError", "check_settings", "read_json", "write_json", "write_text",
-           "read_csv", "write_csv",
-           "trained_artifacts", "refuse_lost_run", "move_aside"]
+from tfgans import files
+
+__all__ = ["SettingsMismatchError", "LostRunError", "SETTINGS_FILE", "LEGACY_SETTINGS", "read_settings",
+           "check_settings", "record_settings", "read_json", "write_json", "write_text", "read_csv", "write_csv",
+           "trained_artifacts", "refuse_lost_run", "move_aside", "machine"]
+
+SETTINGS_FILE = "run.json"
+#: Settings files of earlier versions: a model of `tfgans reproduce` or a seed of `tfgans semisup`, an
+#: experiment folder.
+LEGACY_SETTINGS = ("settings.json", "reproduce.json")
 
 #: What a run folder holds once it has trained: a folder among these that is not empty, or a file. Not
 #: ``logs/``: TensorBoard writers create it as the callbacks are built, before anything has trained.
@@ -28,28 +48,22 @@ class SettingsMismatchError(ValueError):
     """A run folder holds a run started with other settings."""
 
 
-def write_text(path: str, text: str) -> str:
-    """Writes ``text`` to ``path`` atomically (a temporary file beside it, then a rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    return path
+# --- files (atomic: tfgans.files) ---------------------------------------------------------------------------------
+
+write_text = files.write_text
+write_json = files.write_json
 
 
-def write_json(path: str, obj: Any) -> str:
-    """Writes ``obj`` as indented JSON to ``path`` atomically."""
-    return write_text(path, json.dumps(obj, indent=2, default=float) + "\n")
+def read_json(path: str) -> Optional[Any]:
+    """The JSON in ``path``, or None when there is no such file (a damaged file raises a ValueError naming it)."""
+    return files.read_json(path)
 
 
 def read_csv(path: str) -> List[Dict[str, str]]:
-    """The rows of a CSV file as dicts (strings), or [] when there is no such file."""
-    if not os.path.isfile(path):
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    """The complete rows of a CSV file as dicts (strings), or [] when there is no such file."""
+    from tfgans.record import read_rows
+
+    return read_rows(path)
 
 
 def write_csv(path: str, rows: List[Dict[str, Any]]) -> str:
@@ -57,30 +71,39 @@ def write_csv(path: str, rows: List[Dict[str, Any]]) -> str:
     columns: List[str] = []
     for row in rows:
         columns += [k for k in row if k not in columns]
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
-    return path
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return files.write_text(path, buffer.getvalue())
 
 
-def read_json(path: str) -> Optional[Any]:
-    """The JSON in ``path``, or None when there is no such file."""
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
+# --- settings -------------------------------------------------------------------------------------------------------
 
 
-def check_settings(folder: str, settings: Dict[str, Any], record: str = "run.json",
+def read_settings(folder: str) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
+    """``(settings, file name)`` of ``folder``: its ``run.json``, else an earlier version's settings file,
+    else ``(None, None)``.
+
+    Raises:
+        ValueError: the file is damaged or not a JSON object (the message names it).
+    """
+    for name in (SETTINGS_FILE, *LEGACY_SETTINGS):
+        value = files.read_json(os.path.join(folder, name), expect=dict)
+        if value is not None:
+            return value, name
+    return None, None
+
+
+def check_settings(folder: str, settings: Dict[str, Any], record: Optional[str] = None,
                    hint: str = "Use a new --out folder, or repeat the original settings to resume.",
-                   free: Tuple[str, ...] = ()) -> bool:
-    """Records ``settings`` in ``folder/record``, or checks them against the recorded ones.
+                   free: Tuple[str, ...] = (), legacy: Optional[Callable[[Dict, str], Dict]] = None,
+                   write: bool = True) -> bool:
+    """Checks ``settings`` against those recorded in ``folder`` (and records them, unless ``write`` is False).
 
-    Settings named in ``free`` may change between runs (a training budget that a rerun extends); the record
-    keeps their latest values.
+    Settings named in ``free`` may change between runs (a training length or budget that a rerun extends); the
+    record keeps their latest values. ``legacy(previous, file_name)`` translates an earlier version's settings
+    file into this schema (settings it did not record are taken as the new ones).
 
     Returns:
         True when the folder already held a run with these settings (a resume), False for a new run.
@@ -89,21 +112,46 @@ def check_settings(folder: str, settings: Dict[str, Any], record: str = "run.jso
         SettingsMismatchError: the folder holds a run started with other settings; the message names each
             changed setting (old -> new) and ``hint``.
     """
-    path = os.path.join(folder, record)
-    previous = read_json(path)
+    import json
+
+    del record  # one settings file name now (the argument of earlier versions is accepted and ignored)
+    previous, name = read_settings(folder)
     if previous is None:
-        write_json(path, settings)
+        if write:
+            record_settings(folder, settings)
         return False
-    settings = json.loads(json.dumps(settings, default=float))  # compare as they were stored (tuples -> lists)
-    changed = {k: (previous.get(k), v) for k, v in settings.items() if previous.get(k) != v and k not in free}
-    changed.update({k: (v, None) for k, v in previous.items() if k not in settings and k not in free})
+    current = name == SETTINGS_FILE and "format" in previous  # else an earlier version's file
+    if not current and legacy is not None:
+        previous = legacy(previous, name)
+    settings = json.loads(json.dumps(settings, default=float))  # compare as stored (tuples -> lists)
+    previous = json.loads(json.dumps(previous, default=float))
+    changed = {k: (previous.get(k), v) for k, v in settings.items()
+               if k not in free and k in previous and previous.get(k) != v}
+    if current:  # keys only a file of this version can have dropped
+        changed.update({k: (previous.get(k), v) for k, v in settings.items()
+                        if k not in free and k not in previous and v not in (None, {}, False)})
+        changed.update({k: (v, None) for k, v in previous.items() if k not in settings and k not in free
+                        and v not in (None, {}, False)})
     if changed:
         detail = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
         raise SettingsMismatchError(f"{folder} holds a run started with other settings ({detail}); resuming "
                                     f"would mix them. {hint}")
-    if any(previous.get(k) != settings.get(k) for k in free if k in settings):
-        write_json(path, {**previous, **{k: settings[k] for k in free if k in settings}})
+    if write and (not current or any(previous.get(k) != settings.get(k) for k in settings)):
+        record_settings(folder, {**previous, **settings})
     return True
+
+
+def record_settings(folder: str, settings: Dict[str, Any]) -> str:
+    """Writes ``settings`` to ``folder/run.json`` atomically and removes an earlier version's settings file."""
+    path = files.write_json(os.path.join(folder, SETTINGS_FILE), settings)
+    for name in LEGACY_SETTINGS:
+        legacy = os.path.join(folder, name)
+        if os.path.isfile(legacy):
+            os.remove(legacy)
+    return path
+
+
+# --- lost runs and restarts ----------------------------------------------------------------------------------------
 
 
 class LostRunError(ValueError):
@@ -117,7 +165,7 @@ def trained_artifacts(folder: str):
     for name in ARTIFACTS:
         path = os.path.join(folder, name)
         if os.path.isdir(path):
-            trained = any(os.scandir(path))
+            trained = any(not files.is_temp(entry.name) for entry in os.scandir(path))
         elif name.endswith(".csv"):
             trained = bool(read_csv(path))  # a header alone is written before the first epoch ends
         else:
@@ -144,12 +192,12 @@ def refuse_lost_run(folder: str, restored: bool):
             "files are moved into a previous-<time>/ folder, nothing is deleted).")
 
 
-def move_aside(folder: str) -> str:
-    """Moves everything in ``folder`` (but earlier ``previous-*`` folders) into ``folder/previous-<UTC time>/``;
-    returns that folder, or None when there was nothing to move."""
+def move_aside(folder: str) -> Optional[str]:
+    """Moves everything in ``folder`` (but earlier ``previous-*`` folders and the lock) into
+    ``folder/previous-<UTC time>/``; returns that folder, or None when there was nothing to move."""
     if not os.path.isdir(folder):
         return None
-    entries = [name for name in os.listdir(folder) if not name.startswith("previous-")]
+    entries = [name for name in os.listdir(folder) if not name.startswith("previous-") and name != files.LOCK_FILE]
     if not entries:
         return None
     target = os.path.join(folder, "previous-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime()))
@@ -161,3 +209,16 @@ def move_aside(folder: str) -> str:
     for name in entries:
         os.replace(os.path.join(folder, name), os.path.join(target, name))
     return target
+
+
+def machine() -> str:
+    """``"<CPU model>, <n> cores"`` (Linux) or the platform's processor name: what records name as the machine."""
+    import platform
+
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"

@@ -25,7 +25,8 @@ def _chunk_seed(seed: int, index: int) -> int:
     return int(seed) * (1 << 20) + index
 
 
-def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int = _CHUNK) -> np.ndarray:
+def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int = _CHUNK,
+                     check_finite: bool = True) -> np.ndarray:
     """``num_samples`` uint8 images from a generator, drawn ``batch_size`` at a time.
 
     Args:
@@ -35,9 +36,17 @@ def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int
         num_samples, seed: how many images, and the seed of the draw (chunk ``i`` uses
             ``seed * 2**20 + i``, the same in the callback and in ``tfgans evaluate``, so an export
             evaluates to the figures its model showed during training).
+        check_finite: refuse a ``GANModel``'s images with NaN or infinite values (below); False draws them
+            anyway (as black pixels), for pictures of a diverged model rather than its figures.
+
+    Raises:
+        tfgans.extractors.NonFiniteImagesError: a ``GANModel`` drew images with NaN or infinite values (a
+            diverged run), counted before they are mapped to uint8, which would make them black images.
     """
+    from tfgans.extractors import _nonfinite_error, count_nonfinite
     from tfgans.models.base import GANModel, output_range
 
+    nonfinite = []  # images with NaN or inf per chunk (a GANModel's floats; other sources give uint8)
     if isinstance(generator, GANModel):
         value_range = output_range(generator.generator)
         # Traced once per chunk size: eagerly, a composite's gradient steps (CFG-GAN) also compute every
@@ -45,7 +54,10 @@ def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int
         generate = tf.function(generator.generate)
 
         def draw(n, s):
-            return data_lib.to_uint8(generate(n, tf.constant(s, tf.int64)), value_range)
+            images = generate(n, tf.constant(s, tf.int64))
+            if check_finite:
+                nonfinite.append(count_nonfinite(images))
+            return data_lib.to_uint8(images, value_range)
     elif _sample_signature(generator) is not None:
         signature = _sample_signature(generator)
 
@@ -65,6 +77,8 @@ def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int
         n = min(batch_size, num_samples - start)
         images = draw(n, _chunk_seed(seed, index))
         chunks.append(images.numpy() if isinstance(images, tf.Tensor) else np.asarray(images))
+    if sum(nonfinite):
+        raise _nonfinite_error(sum(nonfinite), num_samples)
     return np.concatenate(chunks, axis=0)
 
 

@@ -5,9 +5,9 @@
     tfgans semisup --dataset mnist --seeds 3 --data-dir ../shared/tfds --out runs/semisup   # resumable
     tfgans semisup --dataset cifar10 --table --seeds 3 --data-dir DIR   # a GPU and prepared CIFAR-10
 
-With ``--out`` every (labels, seed) run keeps checkpoints, its per-epoch curve (``curve.csv``: test errors
-with and without the parameter average, losses, seconds), a sample grid per epoch (``samples/``),
-TensorBoard logs (``logs/``) and ``result.json``; the same command run again
+With ``--out`` every (labels, seed) run is a run folder of ``tfgans.training``: checkpoints, its per-epoch
+record (``epochs.csv``: test errors with and without the parameter average, losses, minutes), a sample grid
+per epoch (``samples/``), TensorBoard logs (``logs/``) and the exported generator; the same command run again
 continues unfinished runs and reuses finished ones, so a 300-epoch table can span several sessions.
 
 Each seed picks its own balanced labeled subset (``tfgans.data.select_labeled``) and its own weights, trains
@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from typing import Dict, List, Optional
 
 import numpy as np
-import keras
 
-from tfgans import callbacks, presets, runs
-from tfgans import data as data_lib
+from tfgans import presets, runs
 
 __all__ = ["PAPER", "REPRODUCTION", "TABLE_LABELS", "run_seed", "read_curve", "run"]
 
@@ -43,14 +40,13 @@ REPRODUCTION = {
     "cifar10": {1000: (26.3, 3.5), 2000: (23.2, 2.8), 4000: (21.3, 2.95)},
 }
 TABLE_LABELS = {name: sorted(rows) for name, rows in PAPER.items()}
-_PRESETS = {"mnist": "semisup-mnist-salimans", "cifar10": "semisup-cifar10-salimans"}
 
 
 def run_seed(dataset: str, num_labeled: int, seed: int, *, epochs: Optional[int] = None,
              data_dir: Optional[str] = None, batch_size: Optional[int] = None,
              steps_per_epoch: Optional[int] = None, download: bool = False, verbose: int = 0,
              out_dir: Optional[str] = None) -> Dict:
-    """Trains and tests one seed of the semi-supervised GAN.
+    """Trains and tests one seed of the semi-supervised GAN through ``tfgans.training.train``.
 
     Args:
         dataset: ``mnist`` or ``cifar10``.
@@ -58,101 +54,75 @@ def run_seed(dataset: str, num_labeled: int, seed: int, *, epochs: Optional[int]
         seed: seeds the labeled subset, the weights, the latent draws and the shuffles.
         epochs: default the preset's (MNIST 300, CIFAR-10 1200).
         steps_per_epoch: cap the steps of each epoch (quick runs); the test is still the whole split.
-        out_dir: makes the run resumable: a checkpoint after every epoch (nets, optimizers, the parameter
-            average), the per-epoch curve in ``curve.csv``, sample grids in ``samples/``, TensorBoard logs
-            in ``logs/`` and the result in ``result.json``. Called again
-            with the same folder, it continues an interrupted run, or returns the finished one's result.
+        out_dir: the run folder (``tfgans.training``'s: checkpoints, samples, logs, ``epochs.csv`` with each
+            epoch's test errors); called again with the same folder, it continues an interrupted run, or
+            returns the finished one's result. None: a temporary folder, removed after.
 
     Returns:
         ``{"errors", "accuracy", "epochs", "seconds", "curve"}``: the final test errors (with the averaged
-        parameters) and per epoch ``{"epoch", "errors", "raw_errors", "accuracy", "loss_lab", ...}``;
-        ``seconds`` is the training time of all epochs (all sessions of a resumed run).
+        parameters) and per epoch ``{"epoch", "errors", "raw_errors", "accuracy", "loss_lab", ...,
+        "seconds"}``; ``seconds`` is the training time of all epochs (all sessions of a resumed run).
     """
-    preset = presets.get(_PRESETS[dataset])
-    epochs = epochs or preset.epochs
-    batch_size = batch_size or preset.batch_size
-    settings = {"dataset": dataset, "num_labeled": num_labeled, "seed": seed, "epochs": epochs,
-                "batch_size": batch_size, "steps_per_epoch": steps_per_epoch}
-    callbacks = [_EpochTimer()]
-    if out_dir:
-        done = _check_run_dir(out_dir, settings)
-        if done is not None:
-            return done
-        callbacks += _resume_callbacks(out_dir, preset, seed)
-    keras.utils.set_random_seed(seed)
-    train = preset.load_data(data_dir, batch_size=batch_size, num_labeled=num_labeled, seed=seed,
-                             download=download)
-    steps = steps_per_epoch or int(train.cardinality())
-    if steps_per_epoch:
-        train = train.repeat()
-    test = preset.load_test(data_dir, batch_size=batch_size, download=download)
-    model = preset.build(seed=seed, epochs=epochs, steps_per_epoch=steps)
-    history = model.fit(train, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=test,
-                        verbose=verbose, callbacks=callbacks)
-    if out_dir:
-        curve = read_curve(out_dir)
-    else:
-        logs = history.history
-        curve = [{"epoch": i + 1, **{key.replace("val_", ""): float(values[i]) for key, values in logs.items()}}
-                 for i in range(len(logs["val_errors"]))]
+    import tempfile
+
+    from tfgans import training
+
+    preset = presets.get(presets.SEMISUP_PRESETS[dataset])
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = out_dir or scratch
+        _migrate_curve(folder)
+        training.train(preset, folder, epochs=epochs, batch_size=batch_size, seed=seed, data_dir=data_dir,
+                       download=download, num_labeled=num_labeled, steps_per_epoch=steps_per_epoch,
+                       verbose=verbose, skip_finished=True)
+        curve = read_curve(folder)
     final = curve[-1]
-    result = {"errors": int(round(final["errors"])), "accuracy": final["accuracy"], "epochs": epochs,
-              "seconds": float(sum(row.get("seconds", 0.0) for row in curve)), "curve": curve}
-    if out_dir:
-        runs.write_json(os.path.join(out_dir, "result.json"), {"settings": settings, **result})
-    return result
-
-
-class _EpochTimer(keras.callbacks.Callback):
-    """Adds each epoch's training time (seconds, the test excluded) to the logs the curve records."""
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start, self._seconds = time.time(), None
-
-    def on_test_begin(self, logs=None):
-        if self._seconds is None:
-            self._seconds = time.time() - self._start
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["seconds"] = self._seconds if self._seconds is not None else time.time() - self._start
-
-
-def _check_run_dir(out_dir: str, settings: Dict) -> Optional[Dict]:
-    """The finished result in ``out_dir``, None to (re)start; refuses a folder of other settings."""
-    os.makedirs(out_dir, exist_ok=True)
-    runs.check_settings(out_dir, settings, record="settings.json",
-                        hint="Use another --out folder or repeat the original settings to resume.")
-    done = runs.read_json(os.path.join(out_dir, "result.json"))
-    if done is not None:
-        done.pop("settings", None)
-    return done
-
-
-def _resume_callbacks(out_dir: str, preset, seed: int):
-    # The curve last: it records the test errors Keras adds to the epoch's logs.
-    return callbacks.run_callbacks(out_dir, seed=seed, value_range=data_lib.VALUE_RANGES[preset.value_range]) + [
-        callbacks.CurveLogger(os.path.join(out_dir, "curve.csv"))]
+    return {"errors": int(round(final["errors"])), "accuracy": final["accuracy"], "epochs": final["epoch"],
+            "seconds": float(sum(row.get("seconds", 0.0) for row in curve)), "curve": curve}
 
 
 def read_curve(run_dir: str) -> List[Dict]:
-    """The per-epoch record of a ``run_seed(..., out_dir=run_dir)`` run, finished or not, one dict per epoch:
-    ``epoch`` (from 1), ``errors`` and ``raw_errors`` (test errors with and without the parameter average),
-    ``accuracy``, the losses, ``train_err`` and ``seconds``."""
-    import csv
+    """The per-epoch record of a semi-supervised run folder, finished or not, one dict per epoch: ``epoch``
+    (from 1), ``errors`` and ``raw_errors`` (test errors with and without the parameter average),
+    ``accuracy``, the losses, ``train_err`` and ``seconds`` (that epoch's training seconds)."""
+    from tfgans.record import read_record
 
-    path = os.path.join(run_dir, "curve.csv")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{run_dir!r} holds no curve.csv: not a `tfgans semisup --out` run folder, or "
-                                "no epoch has finished yet.")
-    with open(path) as f:
-        rows = [{k.replace("val_", ""): float(v) for k, v in row.items() if v not in ("", None)}
-                for row in csv.DictReader(f)]
-    by_epoch = {}
+    _migrate_curve(run_dir)
+    rows = read_record(run_dir).epochs
+    if not rows:
+        raise FileNotFoundError(f"{run_dir!r} holds no epochs.csv: not a semi-supervised run folder, or no epoch "
+                                "has finished yet.")
+    curve, minutes = [], 0.0
+    for row in rows:
+        row = dict(row)
+        row["seconds"] = 60.0 * (row["train_minutes"] - minutes)
+        minutes = row["train_minutes"]
+        curve.append(row)
+    return curve
+
+
+def _migrate_curve(run_dir: str):
+    """Turns the ``curve.csv`` of a run folder of earlier versions (``tfgans semisup --out``) into the record of
+    ``tfgans.record`` (``epochs.csv``), so that ``tfgans.training`` resumes it."""
+    from tfgans.record import EPOCHS_FILE
+
+    old = os.path.join(run_dir, "curve.csv")
+    if not os.path.isfile(old) or os.path.isfile(os.path.join(run_dir, EPOCHS_FILE)):
+        return
+    settings = runs.read_json(os.path.join(run_dir, "settings.json")) or {}
+    rows, by_epoch = runs.read_csv(old), {}
     for row in rows:  # an interrupted epoch may be logged again after a resume: keep the last
-        row["epoch"] = int(row["epoch"]) + 1  # CurveLogger counts from 0, as Keras' CSVLogger
-        by_epoch[row["epoch"]] = row
-    return [by_epoch[e] for e in sorted(by_epoch)]
+        by_epoch[int(row["epoch"]) + 1] = row  # CurveLogger counted from 0, as Keras' CSVLogger
+    steps = settings.get("steps_per_epoch") or 0
+    record, minutes = [], 0.0
+    for epoch in sorted(by_epoch):
+        values = {k.replace("val_", ""): float(v) for k, v in by_epoch[epoch].items() if k != "epoch" and v}
+        minutes += values.pop("seconds", 0.0) / 60.0
+        per_epoch = steps or 60000 // int(settings.get("batch_size") or 100)
+        # Earlier versions did not record CPU time: the wall clock stands in for it.
+        record.append({"epoch": epoch, "step": epoch * per_epoch, "epochs": epoch, "train_minutes": round(minutes, 4),
+                       "cpu_minutes": round(minutes, 4), **values})
+    runs.write_csv(os.path.join(run_dir, EPOCHS_FILE), record)
+    os.remove(old)
 
 
 def _fmt(mean, std, percent):
@@ -192,7 +162,7 @@ def run(args) -> int:
         moved = runs.move_aside(args.out)
         if moved:
             print(f"tfgans semisup: --restart: moved the earlier runs in {args.out} to {moved}")
-    preset = presets.get(_PRESETS[args.dataset])
+    preset = presets.get(presets.SEMISUP_PRESETS[args.dataset])
     rows = TABLE_LABELS[args.dataset] if args.table else [args.num_labeled or preset.num_labeled]
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     results, lines = {}, []

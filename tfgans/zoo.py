@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import platform
 import shutil
 from typing import Dict, Optional
 
@@ -28,15 +27,7 @@ CHECK_SAMPLES = 2000
 _TABLE = ("<!-- zoo-table: written by tfgans.zoo -->", "<!-- /zoo-table -->")
 
 
-def machine() -> str:
-    """``"<CPU model>, <n> cores"`` (Linux) or the platform's processor name."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores"
+machine = runs.machine
 
 
 def _position(run_dir: str, preset, settings: Dict, data_dir: Optional[str]) -> Dict:
@@ -119,11 +110,10 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         model = None
     else:  # no export to copy (`tfgans reproduce`, a run stopped early, float16 weights): the newest checkpoint
         from tfgans.callbacks import Checkpoint
-        from tfgans.cli import data_range
 
         model = preset.build(seed=settings.get("seed", 0))
         Checkpoint(os.path.join(run_dir, "checkpoints")).restore(model)
-        export.save_generator(model, tmp, value_range=data_range(preset), weights_dtype=weights_dtype)
+        export.save_generator(model, tmp, value_range=preset.data_range, weights_dtype=weights_dtype)
     loaded = export.load_generator(tmp)
     figures = Evaluator(preset.dataset, data_dir, num_samples=num_samples).evaluate_generator(loaded, seed=seed)
     check = Evaluator(preset.dataset, data_dir, num_samples=CHECK_SAMPLES, metrics=("fid",))

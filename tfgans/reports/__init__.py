@@ -6,7 +6,7 @@
 
 Each module ``tfgans/reports/<key>.py`` (the report's first author) defines ``REPORT``, a :class:`Report`: the report's metadata and claims, its experiment, and optionally a
 legacy subcommand of its own (``tfgans compare``, ``tfgans semisup``). Adding a report is adding a file: the
-registry imports every module of this package (this package holds nothing else). The experiment engine
+registry imports every module of this package but :mod:`tfgans.reports.judges`, the judging helpers they share. The experiment engine
 is :mod:`tfgans.experiment`, the figures and ``report.md`` :mod:`tfgans.figures`. Report modules
 import TensorFlow only when their experiment runs, so ``tfgans --help`` stays fast; an ImportError inside one
 is a bug and is raised, never hidden.
@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["Claim", "Entry", "Report", "Verdict", "ModelResult", "HOLDS", "DOES_NOT_HOLD", "CANNOT_TELL",
-           "all_reports", "get", "keys", "reproduce"]
+           "all_reports", "get", "keys", "reproduce", "decide"]
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
-CANNOT_TELL = "cannot tell at this budget"
+CANNOT_TELL = "cannot tell"
+#: A run's record counts epochs to 4 decimals; a model within this of a claim's length has reached it.
+_LENGTH_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,16 @@ class ModelResult:
     def epochs_done(self) -> float:
         return self.epochs[-1]["epochs"] if self.epochs else 0.0
 
+    def until(self, epochs: float) -> List[Dict[str, float]]:
+        """The epoch rows up to ``epochs`` passes over the data (what the run had recorded by then)."""
+        return [row for row in self.epochs if row["epochs"] <= epochs + _LENGTH_TOLERANCE]
+
+    def cpu_hours_for(self, epochs: float) -> Optional[float]:
+        """CPU-hours that ``epochs`` passes take at this run's rate so far (None before its first epoch)."""
+        if not self.epochs or not self.epochs_done or "cpu_minutes" not in self.epochs[-1]:
+            return None
+        return self.epochs[-1]["cpu_minutes"] / self.epochs_done * epochs / 60.0
+
     @property
     def train_minutes(self) -> float:
         return self.epochs[-1]["train_minutes"] if self.epochs else 0.0
@@ -90,6 +102,12 @@ class Entry:
             and drawn every few minutes; None for passes over the data.
         quick_kwargs: flavor arguments that ``--quick`` overrides, to make a slow model's step small (CFG-GAN:
             fewer copies and targets).
+        eval_epochs: epochs after which the model is always evaluated (those the report's claims name).
+        seed: the seed of this model's run, where a report trains one preset several times (the seeds of the
+            semi-supervised table); None for the experiment's seed.
+        folder: its run folder's name in the experiment folder (default ``key``).
+        options, quick_options: more arguments of ``tfgans.training.train`` for this model, always and with
+            ``--quick`` (a semi-supervised seed's ``num_labeled``; a quick run's ``steps_per_epoch``).
     """
 
     key: str
@@ -100,24 +118,87 @@ class Entry:
     steps_per_epoch: Optional[int] = None
     quick_kwargs: Dict[str, Any] = field(default_factory=dict)
     eval_epochs: Tuple[int, ...] = ()
+    seed: Optional[int] = None
+    folder: Optional[str] = None
+    options: Dict[str, Any] = field(default_factory=dict)
+    quick_options: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of a report and the function that judges it from the experiment's results.
+    """A claim of a report, where the report makes it, at which training length, and how it is judged.
+
+    A claim is decided only by :func:`decide`, which calls the judge only once every model in ``at`` has
+    trained to its length; below it the verdict is :data:`CANNOT_TELL` with how far the run got, what the
+    rest would cost, and the judge's reading of the record so far as the trend.
 
     Attributes:
         key: short name.
-        text: the claim, quoted or paraphrased with its section.
-        judge: ``{entry key: ModelResult} -> Verdict``; must answer :data:`CANNOT_TELL` rather than guess
-            when the budget was too small to decide.
+        text: the claim, quoted or paraphrased.
+        where: where the report makes it (``"sec. 4.1, Fig. 5"``).
+        judge: ``{entry key: ModelResult} -> Verdict``; it may read beyond the claim's length (a run trains on),
+            so a claim about epoch 10 reads the rows ``result.until(10)``.
         criterion: how the judge decides, in one sentence (printed in ``report.md``).
+        at: ``{entry key: epochs}``: the models the claim compares and the training length, in passes over
+            the data, at which the report makes it.
+        length: where that length comes from (``"sec. 2.1.3: 100 epochs"``, or the reference code's length
+            where the report states none).
+        needs: for a claim that cannot be tested here (another dataset, nets tfgans does not train): what it
+            needs and the command that tests it where that is; empty for claims tested on MNIST here.
     """
 
     key: str
     text: str
-    judge: Callable[[Mapping[str, ModelResult]], Verdict]
+    judge: Optional[Callable[[Mapping[str, ModelResult]], Verdict]] = None
     criterion: str = ""
+    where: str = ""
+    at: Mapping[str, float] = field(default_factory=dict)
+    length: str = ""
+    needs: str = ""
+
+    def __post_init__(self):
+        if self.judge is None and not self.needs:
+            raise ValueError(f"Claim {self.key!r}: a claim tested here needs a judge; one that cannot be tested "
+                             "here says what it needs.")
+        if self.judge is not None and not self.at and not self.needs:
+            raise ValueError(f"Claim {self.key!r}: name the models it compares and their lengths (at=...).")
+
+
+def decide(claim: Claim, results: Mapping[str, ModelResult]) -> Verdict:
+    """The verdict on ``claim``: the judge's, only when every model of ``claim.at`` reached its length.
+
+    Below the length, or without a record, the verdict is :data:`CANNOT_TELL` naming how far each model
+    got, and the judge's reading so far (if it has one) as the trend. A judge cannot bypass this. A model whose
+    run stopped on a NaN loss never reaches its length: the judge decides on what it recorded.
+    """
+    if claim.needs:
+        return Verdict(CANNOT_TELL, f"not tested here: {claim.needs}")
+    short = []
+    for key, epochs in claim.at.items():
+        result = results.get(key)
+        if result is None or not result.epochs:
+            short.append(f"{key} not trained yet ({epochs:g} epochs needed)")
+            continue
+        done = result.epochs_done
+        if result.progress.get("stopped_by") == "nan":
+            continue  # it diverged: it never reaches the length, and the judge reads that from its record
+        if done + _LENGTH_TOLERANCE < epochs:
+            hours = result.cpu_hours_for(epochs)
+            cost = ""
+            if hours:
+                cost = (f"; {epochs:g} epochs take about {hours:.1f} CPU-hours" if hours >= 1
+                        else f"; {epochs:g} epochs take about {60 * hours:.0f} CPU-minutes") + " on this machine"
+            short.append(f"{result.entry.label} trained {done:.4g} of {epochs:g} epochs ({100 * done / epochs:.0f} %)"
+                         + cost)
+    if not short:
+        return claim.judge(results)
+    trend = ""
+    if all(k in results and results[k].epochs for k in claim.at):
+        try:
+            trend = f"; so far: {claim.judge(results).evidence}"
+        except (KeyError, IndexError, ValueError, ZeroDivisionError):
+            trend = ""
+    return Verdict(CANNOT_TELL, "; ".join(short) + trend)
 
 
 @dataclass(frozen=True)
@@ -139,7 +220,12 @@ class Report:
         add_parser: optional hook adding a legacy subcommand (``tfgans compare``) to the CLI's subparsers.
         published: numbers the report publishes, for the table in ``report.md``.
         notes: anything the reader of ``report.md`` should know (deviations, budget caveats).
-        budget_text: the default budget in words, for a report that does not run by minutes.
+        budget_text: the default training length in words.
+        scores: the per-epoch scores its figures plot (``fid`` and ``is`` of generated images; a classifier's
+            test ``errors``).
+        evaluates: whether its models' samples are scored (FID, KID, classifier score) as they train.
+        summary: ``{entry key: ModelResult} -> [markdown lines]`` added to ``report.md`` (a table of the
+            report's figures beside tfgans'), or None.
     """
 
     key: str
@@ -157,28 +243,41 @@ class Report:
     published: Dict[str, Any] = field(default_factory=dict)
     notes: Sequence[str] = ()
     budget_text: str = ""
+    scores: Tuple[str, ...] = ("fid", "is")
+    evaluates: bool = True
+    summary: Optional[Callable[[Mapping[str, "ModelResult"]], List[str]]] = None
+
+    def entry_options(self, entry: Entry, quick: bool) -> Dict[str, Any]:
+        """``tfgans.training.train`` arguments of ``entry`` beyond the experiment's."""
+        return {**entry.options, **(entry.quick_options if quick else {})}
 
     def describe(self) -> str:
         """Several lines for ``tfgans reproduce --list``."""
         lines = [f"{self.key}{' (alias ' + ', '.join(self.aliases) + ')' if self.aliases else ''}: "
                  f'"{self.title}", {self.authors} [{self.source}]',
                  f"  reproduces: {self.reproduces}",
-                 f"  datasets: {', '.join(self.datasets)}; default budget "
-                 f"{self.budget_text or f'{self.budget_minutes:g} min per model'}"]
+                 f"  datasets: {', '.join(self.datasets)}; trains "
+                 f"{self.budget_text or 'each model to the report' + chr(39) + 's length (--budget-minutes caps it)'}"]
         if self.entries:
             lines.append("  models: " + ", ".join(f"{e.label} ({e.preset})" for e in self.entries))
         for claim in self.claims:
-            lines.append(f"  claim [{claim.key}]: {claim.text}")
+            at = ", ".join(f"{k} {v:g} epochs" for k, v in claim.at.items())
+            lines.append(f"  claim [{claim.key}] ({claim.where}{'; at ' + at if at else ''}): {claim.text}"
+                         + (f"\n      not tested here: {claim.needs}" if claim.needs else ""))
         return "\n".join(lines)
 
 
 # --- the registry ------------------------------------------------------------------------------------------
 _REGISTRY: Dict[str, Report] = {}
+#: Modules of this package that are not reports: the judging helpers the reports share.
+_HELPERS = ("judges",)
 
 
 def _load() -> Dict[str, Report]:
     if not _REGISTRY:
         for info in pkgutil.iter_modules(__path__):
+            if info.name in _HELPERS:
+                continue
             module = importlib.import_module(f"{__name__}.{info.name}")
             report = getattr(module, "REPORT", None)
             if not isinstance(report, Report):
