@@ -30,7 +30,7 @@ import keras  # noqa: E402
 import tfgans  # noqa: E402
 from tfgans import data as data_lib  # noqa: E402
 from tfgans.evaluation import Evaluator  # noqa: E402
-from tfgans.improved import LinearDecayLastThird  # noqa: E402
+from tfgans.schedules import LinearDecayLastThird  # noqa: E402
 from peer import tutorial_step  # noqa: E402
 
 TARGETS = (50.0, 20.0, 10.0)

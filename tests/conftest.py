@@ -25,9 +25,9 @@ SHARED_TFDS = REPO_ROOT.parent / "shared" / "tfds"
 #: The files that take longest (notebook kernels, worker processes, CLI runs), longest first: pytest-xdist hands
 #: out files in collection order (--no-loadscope-reorder, setup.cfg; its default orders by test count), so the
 #: short files fill in behind them and both workers finish together.
-SLOWEST_FILES = ("test_notebooks.py", "test_multiworker.py", "test_recovery.py", "test_cfggan.py", "test_zoo.py",
-                 "test_xla.py", "test_wgan.py", "test_reports.py", "test_presets_kapoor.py", "test_cli.py",
-                 "test_semisup.py", "test_distribute.py")
+SLOWEST_FILES = ("test_notebooks.py", "test_flavors.py", "test_multiworker.py", "test_recovery.py", "test_cfggan.py",
+                 "test_zoo.py", "test_wgan.py", "test_reports.py", "test_presets_kapoor.py", "test_cli.py",
+                 "test_semisup.py")
 
 
 def pytest_collection_modifyitems(items):

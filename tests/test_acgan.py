@@ -1,4 +1,5 @@
-"""AC-GAN flavor and the class a latent vector carries: losses by hand, errors, serialization, the preset."""
+"""AC-GAN flavor and the class a latent vector carries: losses by hand, errors, the preset. What every flavor must
+do (config, ``.keras``, export, XLA, bfloat16, two replicas) is tests/test_flavors.py's."""
 
 from statistics import NormalDist
 
@@ -135,28 +136,14 @@ def test_mismatched_nets_options_and_unlabelled_data_are_clear_errors(tiny_image
     assert int(gan.d_optimizer.iterations.numpy()) == 0
 
 
-def test_keras_file_round_trip_keeps_the_options_and_samples_identically(tiny_images, tmp_path):
-    gan = _acgan(class_weight=0.5, fake_class_loss=False, r1_gamma=1.0, r1_every=2)
-    gan.compile()
-    gan.fit(tf.data.Dataset.from_tensors(_labelled(tiny_images[:8])), epochs=1, verbose=0)
-    path = str(tmp_path / "acgan.keras")
-    gan.save(path)
-    loaded = keras.models.load_model(path)
-    assert (loaded.num_classes, loaded.class_weight, loaded.fake_class_loss, loaded.r1_gamma, loaded.r1_every) == (
-        K, 0.5, False, 1.0, 2)
-    np.testing.assert_array_equal(loaded.generate(5, seed=3), gan.generate(5, seed=3))
-
-
-def test_the_fast_acgan_preset_streams_labels_and_exports_a_plain_g_of_z(tfds_dir, tmp_path):
+def test_the_fast_acgan_preset_streams_labels_and_its_prior_carries_every_class(tfds_dir):
     preset = tfgans.presets.get("acgan-mnist-fast")
     model = preset.build(seed=0)
     ds = preset.load_data(tfds_dir, model=model, seed=0, split="test[:64]")
     images, labels = next(iter(ds))
     assert images.shape == (32, 28, 28, 1) and labels.shape == (32,)
     model.fit(ds, epochs=1, verbose=0)
-    loaded = tf.saved_model.load(tfgans.export.save_generator(model, str(tmp_path / "g")))
-    # The export takes z alone and samples as the model does; its prior carries every class.
-    np.testing.assert_array_equal(tfgans.export.sample_images(loaded, 6, seed=1),
-                                  tfgans.data.to_uint8(model.generate(6, seed=1)).numpy())
+    # The generator takes z alone (what the export serves, tests/test_flavors.py): its prior carries every class.
+    assert model.generate(6, seed=1).shape == (6, 28, 28, 1)
     z = model.sample_latent(200, tf.constant([1, 0], tf.int64))
     assert set(latent_class(z, 10).numpy()) == set(range(10))

@@ -130,7 +130,7 @@ def test_ctrl_c_says_how_to_resume(monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "train", interrupted)
+    monkeypatch.setattr(training, "train", interrupted)
     assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", "unused"]) == 130
     assert capsys.readouterr().err.strip() == "tfgans: interrupted; rerun the same command to resume."
 
@@ -191,3 +191,48 @@ def test_the_training_line_says_whether_bf16_runs_in_hardware():
         keras.mixed_precision.set_global_policy("float32")
     assert policy.startswith("mixed_bfloat16 (") and (training.bf16_support() or "emulated") in policy
     assert training._set_policy(False) == "float32"
+
+
+def test_a_full_disk_during_training_is_one_error_line_and_the_run_resumes(tfds_dir, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from tfgans import record
+
+    out = str(tmp_path / "run")
+    args = ["train", "--preset", "dcgan-mnist-sun", "--out", out, "--data-dir", tfds_dir, "--batch-size", "4",
+            "--steps-per-epoch", "1", "--epochs", "1", "--num-samples", "4", "--verbose", "0"]
+    real = record._append_rows
+
+    def full(path, rows):
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(record, "_append_rows", full)
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgans: error: no space left on the disk") and ("steps.csv" in err or "epochs.csv" in err)
+    assert "Traceback" not in err
+    monkeypatch.setattr(record, "_append_rows", real)
+    assert cli.main(args) == 0  # space again: the same command trains the run to its end
+
+
+def test_a_settings_file_that_is_not_a_json_object_is_one_error_line_naming_it(tfds_dir, tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "run.json").write_text("[1, 2]")
+    (out / "checkpoints").mkdir()
+    (out / "checkpoints" / "ckpt-1.index").write_bytes(b"x")  # the run trained: its settings are read
+    assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", str(out), "--data-dir", tfds_dir]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgans: error:") and "run.json holds a JSON list" in err and "Traceback" not in err
+
+
+def test_sample_refuses_a_huge_n_before_drawing(tmp_path, capsys):
+    assert cli.main(["sample", "dcgan-mnist-fast", "--n", str(10**9), "--out", str(tmp_path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "--n 1000000000 is more than an .npz of samples holds here" in err
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path, capsys):
+    with pytest.raises(ValueError, match="--epochs must be positive"):
+        cli.main(["--debug", "train", "--preset", "dcgan-mnist-sun", "--out", str(tmp_path / "r"), "--epochs", "0"])

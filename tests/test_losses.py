@@ -46,3 +46,16 @@ def test_losses_take_column_logits_and_low_precision_and_stay_finite():
     assert float(got) == pytest.approx(np.mean([-math.log(_sig(x)) for x in FAKE]), abs=2e-2)
     # Saturated logits: -log(sigmoid(-100)) = 100, finite where log(sigmoid(x)) would underflow to -inf.
     assert float(losses.modified_generator_loss(tf.constant([-100.0]))) == pytest.approx(100.0, rel=1e-6)
+
+
+def test_one_sided_label_smoothing_targets_point_nine_on_real_and_zero_on_fake():
+    # Real target 0.9: the real term's gradient vanishes where sigmoid(logit) = 0.9, at logit log 9.
+    real = tf.Variable([math.log(9.0)])
+    fake = tf.Variable([0.0])
+    with tf.GradientTape() as tape:
+        loss = losses.minimax_discriminator_loss(real, fake, label_smoothing=0.1)
+    g_real, g_fake = tape.gradient(loss, [real, fake])
+    assert float(g_real[0]) == pytest.approx(0.0, abs=1e-6)
+    assert float(g_fake[0]) == pytest.approx(0.5, abs=1e-6)  # d softplus(x)/dx = sigmoid(0): fake target 0
+    expected = -(0.9 * math.log(0.9) + 0.1 * math.log(0.1)) + math.log(2.0)
+    assert float(loss) == pytest.approx(expected, abs=1e-5)

@@ -151,3 +151,14 @@ def test_has_batch_norm_finds_it_inside_nested_models():
     inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
     assert penalties.has_batch_norm(keras.Sequential([keras.Input((4,)), inner, keras.layers.Dense(1)]))
     assert not penalties.has_batch_norm(keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)]))
+
+
+def test_historical_averaging_penalty_by_hand():
+    theta = [keras.Variable(np.array([1.0, 2.0], "float32")), keras.Variable(np.float32(3.0))]
+    averages = [np.array([0.0, 4.0], "float32"), np.float32(1.0)]
+    # (1 - 0)^2 + (2 - 4)^2 + (3 - 1)^2 = 9
+    assert float(penalties.historical_averaging_penalty(theta, averages)) == pytest.approx(9.0)
+    with pytest.raises(ValueError, match="one average per variable"):
+        penalties.historical_averaging_penalty(theta, averages[:1])
+    with pytest.raises(ValueError, match="shape"):
+        penalties.historical_averaging_penalty(theta, [averages[1], averages[0]])

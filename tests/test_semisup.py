@@ -1,5 +1,6 @@
 """The semi-supervised GAN of Salimans et al. 2016: its losses against numpy, the balanced labeled data, the
-flavor's training and evaluation at tiny size, the experiment command and the CIFAR-10 preset on mock data."""
+flavor's training and evaluation at tiny size, the experiment command and the CIFAR-10 preset on mock data. What
+every flavor must do (config, ``.keras``, export, XLA, bfloat16, two replicas) is tests/test_flavors.py's."""
 
 
 import numpy as np
@@ -8,7 +9,7 @@ import tensorflow as tf
 import keras
 
 import tfgans
-from tfgans import data, improved, losses, presets, semisup
+from tfgans import cli, data, improved, losses, presets, semisup
 from tfgans.models import SemiSupervisedGAN
 
 
@@ -193,30 +194,6 @@ def test_bad_inputs_raise_clear_errors():
         SemiSupervisedGAN(*_tiny_nets(), latent_dim=4, feature_layer="nope")
 
 
-def test_config_round_trip():
-    model = _model(feature_distance="absolute", unlabeled_weight=0.5, ema_rate=1e-3, data_init_examples=64)
-    copy = SemiSupervisedGAN.from_config(model.get_config())
-    config = copy.get_config()
-    for key in ("feature_layer", "feature_distance", "unlabeled_weight", "ema_rate", "data_init_examples",
-                "latent_distribution", "latent_range", "latent_dim"):
-        assert config[key] == model.get_config()[key]
-    assert config["latent_distribution"] == "uniform" and config["latent_range"] == [0.0, 1.0]
-
-
-def test_keras_file_round_trip_keeps_the_average_and_the_init_flag(tmp_path):
-    model = _model(ema_rate=0.5)
-    ds, x_lab, y = _tiny_stream()
-    model.fit(ds, epochs=2, verbose=0)
-    path = str(tmp_path / "semisup.keras")
-    model.save(path)
-    loaded = keras.saving.load_model(path)
-    assert isinstance(loaded, SemiSupervisedGAN)
-    assert float(loaded.initialized.numpy()) == 1.0 and float(loaded.ema.steps.numpy()) == 2.0
-    for a, b in zip(model.ema.averages, loaded.ema.averages):
-        np.testing.assert_allclose(a.numpy(), b.numpy())
-    np.testing.assert_allclose(loaded.classify(x_lab), model.classify(x_lab), atol=1e-6)
-
-
 # --- presets, command -----------------------------------------------------------------------------------------
 
 def test_presets_follow_the_reference_code():
@@ -238,13 +215,7 @@ def test_format_row_uses_the_tables_units():
 
 
 def test_command_rejects_bad_arguments():
-    import argparse
-
-    from tfgans.reports import daw
-
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers()
-    daw.add_parser(sub)
+    parser = cli.build_parser()
     args = parser.parse_args(["semisup", "--seeds", "0"])
     with pytest.raises(ValueError, match="--seeds"):
         args.func(args)
@@ -254,7 +225,6 @@ def test_command_rejects_bad_arguments():
 
 
 def test_command_prints_each_seed_and_the_table(capsys, monkeypatch, tmp_path):
-    import argparse
     import json
 
     calls = []
@@ -265,11 +235,8 @@ def test_command_prints_each_seed_and_the_table(capsys, monkeypatch, tmp_path):
         return {"errors": errors, "accuracy": 1 - errors / 10000, "epochs": kwargs["epochs"], "seconds": 1.0,
                 "curve": [{"epoch": 1, "errors": errors}]}
 
-    from tfgans.reports import daw
-
     monkeypatch.setattr(semisup, "run_seed", fake_run_seed)
-    parser = argparse.ArgumentParser()
-    daw.add_parser(parser.add_subparsers())
+    parser = cli.build_parser()
     out_json = str(tmp_path / "r.json")
     args = parser.parse_args(["semisup", "--table", "--seeds", "2", "--epochs", "5", "--json", out_json])
     assert args.func(args) == 0
@@ -304,16 +271,34 @@ def test_run_seed_writes_a_resumable_run_folder(tmp_path):
         assert [row["epoch"] for row in result["curve"]] == [1, 2]
         assert {"errors", "raw_errors", "accuracy", "loss_lab", "seconds"} <= set(result["curve"][-1])
         assert result["errors"] == result["curve"][-1]["errors"] and result["seconds"] > 0
-        assert os.path.exists(os.path.join(out, "result.json")) and os.listdir(os.path.join(out, "checkpoints"))
+        assert os.path.exists(os.path.join(out, "progress.json")) and os.listdir(os.path.join(out, "checkpoints"))
         assert sorted(os.listdir(os.path.join(out, "samples"))) == ["epoch_0001.png", "epoch_0002.png"]
         assert os.listdir(os.path.join(out, "logs", "train")) and os.listdir(os.path.join(out, "logs", "samples"))
         assert semisup.read_curve(out) == result["curve"]
-        with pytest.raises(FileNotFoundError, match="curve.csv"):
+        with pytest.raises(FileNotFoundError, match="epochs.csv"):
             semisup.read_curve(str(tmp_path))
         again = semisup.run_seed("mnist", 10, 0, epochs=2, steps_per_epoch=2, batch_size=4, out_dir=out)
         assert again["curve"] == result["curve"]  # finished: read back, not retrained
+        more = semisup.run_seed("mnist", 10, 0, epochs=3, steps_per_epoch=2, batch_size=4, out_dir=out)
+        assert [row["epoch"] for row in more["curve"]] == [1, 2, 3] and more["curve"][:2] == result["curve"]
         with pytest.raises(ValueError, match="other settings"):
-            semisup.run_seed("mnist", 10, 0, epochs=3, steps_per_epoch=2, batch_size=4, out_dir=out)
+            semisup.run_seed("mnist", 20, 0, epochs=3, steps_per_epoch=2, batch_size=4, out_dir=out)
+
+
+def test_a_seed_folder_of_an_earlier_version_is_read_and_resumed(tmp_path):
+    """Earlier `tfgans semisup --out` folders kept curve.csv (epochs from 0, val_ prefixes) and settings.json."""
+    import json
+
+    folder = tmp_path / "mnist_100labels_seed1"
+    folder.mkdir()
+    (folder / "settings.json").write_text(json.dumps({"dataset": "mnist", "num_labeled": 100, "seed": 1,
+                                                      "epochs": 300, "batch_size": 100, "steps_per_epoch": None}))
+    (folder / "curve.csv").write_text("epoch,loss_gen,val_errors,val_raw_errors,val_accuracy,seconds\n"
+                                      "0,6.8,2273.0,2356.0,0.7727,117.2\n1,4.7,2147.0,2298.0,0.7853,128.5\n")
+    curve = semisup.read_curve(str(folder))
+    assert [(row["epoch"], row["errors"], row["step"]) for row in curve] == [(1, 2273.0, 600), (2, 2147.0, 1200)]
+    assert curve[1]["seconds"] == pytest.approx(128.5, abs=0.01)
+    assert not (folder / "curve.csv").exists() and (folder / "epochs.csv").exists()
 
 
 # --- CIFAR-10 on mock data ------------------------------------------------------------------------------------

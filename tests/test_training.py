@@ -12,7 +12,6 @@ import keras
 import tfgans
 from tfgans import files, presets, runs, training
 
-from conftest import tiny_discriminator, tiny_generator
 
 OPTIONS = dict(batch_size=8, steps_per_epoch=2, epochs=2, num_samples=4, verbose=0)
 
@@ -34,11 +33,11 @@ def tiny(monkeypatch, tfds_dir):
 
 
 @pytest.mark.parametrize("bad, message", [
-    (dict(seed=-1), "--seed must be a finite non-negative number"),
+    (dict(seed=-1), "--seed must be non-negative, got -1"),
     (dict(seed=2**40), "--seed must be at most"),
     (dict(batch_size=70000), "fewer than one batch"),
-    (dict(g_lr=float("inf")), "--g-lr must be a finite positive number"),
-    (dict(d_lr=0.0), "--d-lr must be a finite positive number"),
+    (dict(g_lr=float("inf")), "--g-lr must be a finite number, got inf"),
+    (dict(d_lr=0.0), "--d-lr must be positive, got 0.0"),
     (dict(epochs=2.5), "--epochs must be a whole number"),
     (dict(clock="sundial"), "--clock must be"),
 ])

@@ -1,5 +1,6 @@
 """WGAN / WGAN-GP flavors: Wasserstein losses by hand, Algorithm 1's effects (clipping, n_critic real batches,
-critic progress), metrics, errors, serialization, mixed precision, two replicas, and the presets on mock data."""
+critic progress), metrics, errors, and the presets on mock data. What every flavor must do (config, ``.keras``,
+export, XLA, bfloat16, two replicas) is tests/test_flavors.py's."""
 
 import numpy as np
 import pytest
@@ -177,96 +178,6 @@ def test_bad_options_and_sigmoid_critic_are_clear_errors():
     # The weight-clipping WGAN's reference critic does use batch norm (gan_mnist.py, MODE 'wgan').
     WGAN(gulrajani.mnist_generator(batch_norm=True), gulrajani.mnist_discriminator(normalization="batch"),
          latent_dim=128)
-
-
-# --- serialization, mixed precision -----------------------------------------------------------------------------
-
-def test_get_config_round_trip_keeps_options_and_nets():
-    wgan = _model(WGAN, n_critic=3, clip_value=0.05, latent_distribution="uniform")
-    clone = WGAN.from_config(wgan.get_config())
-    assert (clone.n_critic, clone.clip_value, clone.real_batches_per_step, clone.seed,
-            clone.latent_distribution) == (3, 0.05, 3, 1, "uniform")
-    gp = _model(WGANGP, n_critic=4, gp_weight=5.0, gen_batch_multiple=2)
-    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(gp))
-    assert type(clone) is WGANGP
-    assert (clone.n_critic, clone.gp_weight, clone.gen_batch_multiple, clone.real_batches_per_step) == (4, 5.0, 2, 4)
-    assert [type(x) for x in clone.discriminator.layers] == [type(x) for x in gp.discriminator.layers]
-
-
-def test_mixed_bfloat16_trains_with_float32_losses_and_weights(tiny_images):
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    model = _model(WGANGP)
-    model.compile()
-    assert model.discriminator.layers[0].compute_dtype == "bfloat16"
-    history = model.fit(_ds(tiny_images[:10], 10), epochs=1, verbose=0).history
-    assert all(np.isfinite(v[0]) for v in history.values())
-    assert all(w.dtype == "float32" for w in model.discriminator.trainable_weights)
-
-
-# --- two replicas -------------------------------------------------------------------------------------------------
-
-BATCH, LATENT, N_CRITIC = 4, 4, 5
-LATENTS = np.random.default_rng(1).standard_normal((2 * N_CRITIC + 1, BATCH, LATENT)).astype("float32")
-ALPHAS = np.random.default_rng(2).uniform(0, 1, (2 * N_CRITIC + 1, BATCH)).astype("float32")
-
-
-def _replica_rows(table, seed, batch_size):
-    """Rows of ``table[seed[1]]`` for this replica's examples: global rows ``replica * batch_size + i``."""
-    start = tf.distribute.get_replica_context().replica_id_in_sync_group * batch_size
-    rows = tf.gather(table, tf.cast(seed[1], tf.int32))
-    return tf.slice(rows, tf.stack([start] + [0] * (len(table.shape) - 2)),
-                    tf.stack([batch_size] + list(table.shape[2:])))
-
-
-class FixedDraws:
-    """Same latents and interpolation weights for global example i on one device and on two replicas."""
-
-    def step_seeds(self, num):
-        return tf.stack([tf.constant([0, i], tf.int64) for i in range(num)])
-
-    def sample_latent(self, batch_size, seed, shared=False):
-        return _replica_rows(LATENTS, seed, batch_size)
-
-    def interpolation_weights(self, batch_size, seed):
-        return _replica_rows(ALPHAS, seed, batch_size)
-
-
-class FixedWGAN(FixedDraws, WGAN):
-    pass
-
-
-class FixedWGANGP(FixedDraws, WGANGP):
-    pass
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("flavor", [FixedWGAN, FixedWGANGP])
-def test_two_replica_step_matches_one_device(flavor, two_replicas):
-    images = np.random.default_rng(0).uniform(-1, 1, (N_CRITIC * BATCH, 8, 8, 1)).astype("float32")
-    ds = _ds(images, N_CRITIC * BATCH)
-
-    def make():
-        model = flavor(tiny_generator(LATENT), small_critic(), latent_dim=LATENT, seed=0)
-        # SGD: equal updates mean equal gradients. lr 0.01 keeps WGAN's critic inside the clip range.
-        model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.01))
-        return model
-
-    single = make()
-    initial = [w.copy() for w in single.get_weights()]
-    single_history = single.fit(ds, epochs=1, verbose=0).history
-    strategy = two_replicas
-    with strategy.scope():
-        mirrored = make()
-        mirrored.set_weights(initial)
-    history = mirrored.fit(ds, epochs=1, verbose=0).history
-
-    moved = [np.abs(a - b).max() for a, b in zip(single.get_weights(), initial)]
-    # Every weight moved but the critic's output bias, which cancels in E[D(G(z))] - E[D(x)].
-    assert min(moved[:-1]) > 1e-5 and moved[-1] == 0.0
-    for got, want in zip(mirrored.get_weights(), single.get_weights()):
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=2e-6)
-    for name in single_history:
-        assert history[name][0] == pytest.approx(single_history[name][0], rel=1e-4, abs=1e-6)
 
 
 # --- presets --------------------------------------------------------------------------------------------------------

@@ -19,17 +19,18 @@ def test_a_shipped_run_has_a_card_a_grid_a_ranking_row_and_is_found_by_name(tfds
                      "--steps-per-epoch", "2", "--batch-size", "8", "--num-samples", "4", "--verbose", "0"]) == 0
     assert cli.main(["ship", run, "--train-minutes", "0.5", "--data-dir", tfds_dir, "--zoo", str(shelf),
                      "--num-samples", "1000"]) == 0
-    assert "shipped dcgan-mnist-fast" in capsys.readouterr().out
-    folder = shelf / "dcgan_mnist_fast"
+    assert "shipped dcgan-fast" in capsys.readouterr().out
+    folder = shelf / "dcgan_fast"
     card = zoo.read_card(str(folder))
-    assert (card["preset"], card["epochs"], card["steps"], card["batch_size"]) == ("dcgan-mnist-fast", 1, 2, 8)
+    assert (card["preset"], card["epochs"], card["steps"], card["batch_size"]) == ("dcgan-fast", 1, 2, 8)
     assert card["command"].endswith("--epochs 1 --batch-size 8") and card["train_minutes"] == 0.5
     assert {"fid", "kid", "is", "precision", "recall", "fid_check"} <= set(card) and card["fid"] > 100
-    assert (folder / "grid.png").exists() and "dcgan-mnist-fast" in (folder / "README.md").read_text()
-    assert "| 1 | [`dcgan-mnist-fast`](dcgan_mnist_fast/README.md) | 1 |" in (shelf / "README.md").read_text()
+    assert (folder / "grid.png").exists() and "dcgan-fast" in (folder / "README.md").read_text()
+    assert "| 1 | [`dcgan-fast`](dcgan_fast/README.md) | 1 of 25 (early checkpoint) |" in (shelf / "README.md").read_text()
 
     monkeypatch.setenv("TFGANS_ZOO", str(shelf))
     fresh = Evaluator("mnist", tfds_dir, num_samples=zoo.CHECK_SAMPLES, metrics=("fid",))
+    # The preset's earlier name still finds it.
     assert fresh.evaluate_generator("dcgan-mnist-fast")["fid"] == pytest.approx(card["fid_check"], rel=1e-3)
     assert cli.main(["ship", run, "--train-minutes", "1", "--data-dir", tfds_dir, "--zoo", str(shelf)]) == 2
     assert "exists: pass replace=True" in capsys.readouterr().err
@@ -64,10 +65,10 @@ def test_a_run_stopped_within_an_epoch_ships_its_newest_checkpoint_with_the_frac
     shutil.rmtree(run / "generator")
     assert cli.main(["ship", str(run), "--train-minutes", "0.1", "--data-dir", tfds_dir, "--zoo", str(shelf),
                      "--num-samples", "500", "--weights-dtype", "float16"]) == 0
-    card = zoo.read_card(str(shelf / "dcgan_mnist_fast"))
+    card = zoo.read_card(str(shelf / "dcgan_fast"))
     assert (card["epochs"], card["steps"], card["num_samples"]) == (0.5, 2, 500)
     # The float32 weights' FID of the same samples beside the float16 export's: what the halving costs.
     assert card["weights_dtype"] == "float16" and card["fid"] == pytest.approx(card["fid_float32"], rel=0.01)
-    assert "Weights stored as float16" in (shelf / "dcgan_mnist_fast" / "README.md").read_text()
+    assert "Weights stored as float16" in (shelf / "dcgan_fast" / "README.md").read_text()
     assert card["command"].endswith("--epochs 1 --batch-size 8")
     assert card["note"].startswith("Training stopped after 0.5 epochs, within epoch 1 of the command")

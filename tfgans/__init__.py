@@ -12,15 +12,29 @@ Flavors: ``GAN``/``DCGAN`` (Goodfellow et al. 2014), ``WGAN`` (Arjovsky et al. 2
 (Gulrajani et al. 2017), ``CFGGAN`` (Johnson & Zhang 2018), ``SemiSupervisedGAN`` (Salimans et al. 2016). Evaluation (IS, FID, KID,
 precision/recall) lives in ``tfgans.metrics`` and ``tfgans.evaluation``; the reports' experiments in
 ``tfgans.reports`` (``tfgans reproduce``).
+
+The modules stand in layers, bottom to top. A module imports only modules of its own layer or below, and no
+import cycle forms within a layer (``tests/test_layering.py`` holds the same table and checks it); a package's
+name stands for all its modules:
+
+    0 foundations: files, runs, images, distribute, data
+    1 nets and layers: layers, minibatch, normalization, features, nets
+    2 maths: losses, penalties, metrics, averaging, schedules, improved
+    3 flavors: models
+    4 model services: extractors, classifier, evaluation, sampling, export, checkpoint, record, callbacks, presets
+    5 training: training
+    6 experiments: reports, figures, experiment, semisup, zoo
+    7 the command line: cli, tfgans (this module's lazy attributes)
 """
 
 __version__ = "0.1.0"
 
 import importlib
 
-_SUBMODULES = ("callbacks", "checkpoint", "cli", "data", "distribute", "evaluation", "experiment", "export",
-               "figures", "files", "images", "improved", "layers", "losses", "metrics", "models", "nets", "penalties",
-               "presets", "record", "reports", "runs", "sampling", "semisup", "training", "zoo")
+_SUBMODULES = ("averaging", "callbacks", "checkpoint", "classifier", "cli", "data", "distribute", "evaluation",
+               "experiment", "export", "extractors", "features", "figures", "files", "images", "improved", "layers",
+               "losses", "metrics", "minibatch", "models", "nets", "normalization", "penalties", "presets", "record",
+               "reports", "runs", "sampling", "schedules", "semisup", "training", "zoo")
 _FLAVORS = ("ACGAN", "CFGGAN", "DCGAN", "GAN", "GANModel", "SemiSupervisedGAN", "WGAN", "WGANGP")
 
 __all__ = [*_FLAVORS, *_SUBMODULES, "train", "__version__"]

@@ -21,7 +21,7 @@ import keras
 from tfgans import data as data_lib
 from tfgans import runs
 from tfgans.checkpoint import Checkpoint, CheckpointError, TrainingInterrupted
-from tfgans.evaluation import METRICS, Evaluator, _check_metrics
+from tfgans.evaluation import METRICS, Evaluator, check_metrics
 from tfgans.images import save_grid
 from tfgans.models.base import output_range
 from tfgans.sampling import sample_generator
@@ -160,7 +160,7 @@ class Evaluate(keras.callbacks.Callback):
             raise ValueError("Evaluate needs dataset= (the real data the generator learns, e.g. 'mnist').")
         self.every_n_epochs = int(every_n_epochs)
         self.num_samples = int(num_samples)
-        self.metrics = _check_metrics(metrics)
+        self.metrics = check_metrics(metrics)
         self.dataset = dataset
         self.data_dir = data_dir
         self.split = split

@@ -23,7 +23,8 @@ import keras
 from tfgans import data as data_lib
 from tfgans.extractors import FeatureExtractor, WeightsNotFoundError
 
-__all__ = ["SHIPPED_CLASSIFIER_DIR", "CLASSIFIER_DIR", "make_classifier", "train_classifier", "load_classifier"]
+__all__ = ["SHIPPED_CLASSIFIER_DIR", "CLASSIFIER_DIR", "make_classifier", "classifier_paths", "train_classifier",
+           "load_classifier"]
 
 #: The classifiers shipped as package data (``tfgans/classifiers/``).
 SHIPPED_CLASSIFIER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classifiers")
@@ -65,7 +66,9 @@ def make_classifier(num_classes: int = 10, image_shape=(28, 28, 1), width: int =
     )
 
 
-def _classifier_paths(dataset: str, directory: Optional[str] = None) -> Tuple[str, str]:
+def classifier_paths(dataset: str, directory: Optional[str] = None) -> Tuple[str, str]:
+    """``(model, record)``: the ``.keras`` file and the JSON record of ``dataset``'s classifier in ``directory``
+    (default :data:`CLASSIFIER_DIR`)."""
     directory = directory or CLASSIFIER_DIR
     return os.path.join(directory, f"{dataset}.keras"), os.path.join(directory, f"{dataset}.json")
 
@@ -94,7 +97,7 @@ def train_classifier(dataset: str, data_dir: Optional[str] = None, epochs: Optio
     if info.image_shape[-1] != 1:
         raise ValueError(
             f"train_classifier is for 28x28x1 datasets (mnist, fashion_mnist); {info.name} is evaluated with "
-            "InceptionV3 (see load_extractor)."
+            "InceptionV3 (see tfgans.evaluation.load_extractor)."
         )
     epochs = int(epochs or _CLASSIFIER_EPOCHS.get(info.name, 10))
     out_dir = out_dir or CLASSIFIER_DIR
@@ -113,7 +116,7 @@ def train_classifier(dataset: str, data_dir: Optional[str] = None, epochs: Optio
     seconds = time.time() - start
     test_loss, test_accuracy = model.evaluate(test, verbose=0)
     os.makedirs(out_dir, exist_ok=True)
-    model_path, record_path = _classifier_paths(info.name, out_dir)
+    model_path, record_path = classifier_paths(info.name, out_dir)
     # Ship the weights alone: the optimizer's slots would triple the file and are never needed to evaluate.
     inference_model = keras.models.clone_model(model)
     inference_model.set_weights(model.get_weights())
@@ -160,7 +163,7 @@ def load_classifier(dataset: str, path: Optional[str] = None, batch_size: int = 
             ``<CLASSIFIER_DIR>/<dataset>.keras`` (:data:`CLASSIFIER_DIR`, by default the shipped one).
     """
     info = data_lib.dataset_info(dataset)
-    model_path = path or _classifier_paths(info.name)[0]
+    model_path = path or classifier_paths(info.name)[0]
     if not os.path.isfile(model_path):
         raise WeightsNotFoundError(
             f"No evaluation classifier for {info.name} at {model_path!r}. Train one with "

@@ -1,17 +1,22 @@
-"""The ``tfgans`` command: ``presets``, ``train``, ``sample`` (and the commands of the evaluation, study
-and semi-supervised modules, where installed).
+"""The ``tfgans`` command: it parses arguments and calls the library.
 
     tfgans presets
-    tfgans train --preset dcgan-mnist-sun --epochs 5 --data-dir ../shared/tfds --out runs/x
-    tfgans sample runs/x/generator --n 64 --out grid.png
+    tfgans train --preset dcgan-mnist-sun --epochs 5 --data-dir ../shared/tfds --out runs/x   # tfgans.training
+    tfgans sample runs/x/generator --n 64 --out grid.png                                    # tfgans.export
+    tfgans evaluate runs/x/generator --dataset mnist                                        # tfgans.evaluation
+    tfgans reproduce sun --out runs/sun                                                     # tfgans.experiment
+    tfgans semisup --dataset mnist --num-labeled 100 --out runs/semisup                      # tfgans.semisup
 
-A bad argument, an unknown preset or dataset and missing offline data end with one ``tfgans: error:`` line
-and exit code 2; a NaN loss ends the run with exit code 3 and the last good checkpoint kept.
+A bad argument, an unknown preset or dataset, missing offline data, a damaged or unwritable file end with one
+``tfgans: error:`` line naming the problem and the fix, and exit code 2 (``--debug`` shows the traceback); a
+NaN loss ends the run with exit code 3 and the last good checkpoint kept; Ctrl-C or SIGTERM with 130 after a
+checkpoint.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import os
@@ -70,13 +75,20 @@ def _cmd_train(args) -> int:
     from tfgans import training
     from tfgans.callbacks import NaNLossError
 
+    if args.images and args.dataset:
+        raise UsageError("Pass --images DIR (a folder of images) or --dataset NAME (a tensorflow-datasets "
+                         "dataset), not both.")
     try:
         run = training.train(args.preset, args.out, epochs=args.epochs, batch_size=args.batch_size, g_lr=args.g_lr,
                              d_lr=args.d_lr, data_dir=args.data_dir, download=args.download, seed=args.seed,
-                             steps_per_epoch=args.steps_per_epoch, mixed_precision=args.mixed_precision,
-                             num_samples=args.num_samples, verbose=args.verbose, restart=args.restart,
-                             checkpoint_minutes=args.checkpoint_minutes, checkpoint_steps=args.checkpoint_steps,
-                             strategy=args.strategy, peer_timeout=args.peer_timeout)
+                             dataset=args.dataset, images=args.images, resolution=args.resolution,
+                             holdout=args.holdout, steps_per_epoch=args.steps_per_epoch,
+                             mixed_precision=args.mixed_precision, num_samples=args.num_samples,
+                             verbose=args.verbose, restart=args.restart, evaluate=args.evaluate,
+                             eval_samples=args.eval_samples, eval_every_minutes=args.eval_every_minutes,
+                             budget_minutes=args.budget_minutes, checkpoint_minutes=args.checkpoint_minutes,
+                             checkpoint_steps=args.checkpoint_steps, strategy=args.strategy,
+                             peer_timeout=args.peer_timeout)
     except NaNLossError as e:
         print(f"tfgans: error: {e}", file=sys.stderr)
         return 3
@@ -105,12 +117,19 @@ def _cmd_ship(args) -> int:
 
 # --- sample ----------------------------------------------------------------------------------------------------
 
+#: ``tfgans sample --n`` at most: images of a PNG grid, and of an .npz (100,000 64x64x3 images are 1.2 GB).
+_MAX_GRID, _MAX_SAMPLES = 4096, 100_000
+
 def _cmd_sample(args) -> int:
     from tfgans import export
     from tfgans.images import save_grid
 
     if args.n < 1:
         raise UsageError(f"--n must be at least 1, got {args.n}.")
+    limit = _MAX_SAMPLES if args.out.endswith(".npz") else _MAX_GRID
+    if args.n > limit:
+        raise UsageError(f"--n {args.n} is more than {'an .npz' if limit == _MAX_SAMPLES else 'a grid'} of "
+                         f"samples holds here (at most {limit:,}); draw several files with different --seed.")
     loaded = export.load_generator(args.path)
     images = export.sample_images(loaded, args.n, args.seed)
     if args.out.endswith(".npz"):
@@ -126,10 +145,13 @@ def _cmd_sample(args) -> int:
 # --- reproduce -------------------------------------------------------------------------------------------------
 
 def _cmd_reproduce(args) -> int:
-    from tfgans import reports
+    from tfgans import experiment, reports
 
     if args.list:
         print("\n\n".join(report.describe() for report in reports.all_reports()))
+        return 0
+    if args.summary:
+        print(experiment.summary_table(args.summary))
         return 0
     if not args.key:
         raise UsageError("Name a report (one of: " + ", ".join(reports.keys()) + "), or pass --list.")
@@ -149,10 +171,18 @@ def _cmd_reproduce(args) -> int:
         options["eval_every_minutes"] = args.eval_every_minutes
     if args.models:
         options["models"] = [m.strip() for m in args.models.split(",") if m.strip()]
+    if args.max_epochs is not None:
+        options["max_epochs"] = args.max_epochs
     if args.dataset:
         options["dataset"] = args.dataset
-    reports.reproduce(report, args.out, **options)
+    experiment.reproduce(report, args.out, **options)
     return 0
+
+
+def _cmd_compare(args) -> int:
+    """``tfgans compare``: the name ``tfgans reproduce kapoor`` had before; the same run."""
+    args.key, args.list, args.summary = args.study, False, None
+    return _cmd_reproduce(args)
 
 
 # --- evaluate, classifier -----------------------------------------------------------------------------------
@@ -188,12 +218,21 @@ def _cmd_evaluate(args) -> int:
     from tfgans import data as data_lib
     from tfgans.evaluation import Evaluator, load_extractor, load_generator_images
 
+    if args.generator is None and not getattr(args, "save_stats", None):
+        raise UsageError("Name the generator to evaluate (an exported SavedModel folder, an .npz of images or a "
+                         "folder of images), or pass --save-stats PATH to save the reference statistics only.")
     try:
         info = data_lib.dataset_info(args.dataset)
         extractor = load_extractor(info.name, weights=getattr(args, "inception_weights", None) or "imagenet",
                                    classifier_path=getattr(args, "classifier", None))
         evaluator = Evaluator(info.name, args.data_dir, args.num_samples, args.metrics, split=args.split,
-                              extractor=extractor, cache_dir=getattr(args, "cache_dir", None))
+                              extractor=extractor, cache_dir=getattr(args, "cache_dir", None),
+                              reference_stats=getattr(args, "stats", None))
+        if getattr(args, "save_stats", None):
+            print(f"tfgans: saved the reference statistics of {info.name} {args.split!r} "
+                  f"({args.num_samples} images, {extractor.name}) to {evaluator.save_reference(args.save_stats)}")
+            if args.generator is None:
+                return 0
         images = load_generator_images(args.generator, args.num_samples, args.seed)
         if len(images) < args.num_samples:  # before the real reference of --num-samples images is computed
             raise ValueError(f"{args.generator} holds {len(images)} images, fewer than --num-samples "
@@ -234,7 +273,7 @@ def _cmd_evaluate(args) -> int:
 
 def _cmd_classifier_train(args) -> int:
     """``tfgans classifier train``: trains, saves, prints the test accuracy."""
-    from tfgans.classifier import _classifier_paths, train_classifier
+    from tfgans.classifier import classifier_paths as _classifier_paths, train_classifier
 
     try:
         record = train_classifier(args.dataset, args.data_dir, args.epochs, args.out_dir,
@@ -251,6 +290,8 @@ def _cmd_classifier_train(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tfgans", description="GANs of five reports, in Keras 3.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an error instead of its one line (or set TFGANS_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("presets", help="list presets with their report, table and dataset")
@@ -267,6 +308,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--d-lr", type=float, help="discriminator learning rate (default: the report's)")
     p.add_argument("--data-dir", help="tensorflow-datasets directory (default: $TFDS_DATA_DIR)")
     p.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
+    p.add_argument("--dataset", help="train on this tensorflow-datasets image dataset instead of the preset's "
+                                     "(e.g. fashion_mnist)")
+    p.add_argument("--images", help="train on a folder of images (PNG/JPEG/BMP/GIF, nested or flat; subfolders "
+                                    "are classes for a conditional preset)")
+    p.add_argument("--resolution", type=int, choices=(28, 32, 64),
+                   help="with --images/--dataset: crop and resize to this (default: from the data)")
+    p.add_argument("--holdout", type=float, default=None,
+                   help="with --images: the share of images held out to evaluate on (default 0.1 with --evaluate)")
+    p.add_argument("--evaluate", action="store_true",
+                   help="score FID/KID/classifier score as it trains (the test split, or the held-out images), "
+                        "into epochs.csv and TensorBoard")
+    p.add_argument("--eval-samples", type=int, default=10000, help="images per evaluation (10,000)")
+    p.add_argument("--eval-every-minutes", type=float, default=5.0, help="training minutes between evaluations")
+    p.add_argument("--budget-minutes", type=float, default=None, help="stop after this many training minutes")
     p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
     p.add_argument("--steps-per-epoch", type=int, help="cap the batches per epoch (quick runs)")
     p.add_argument("--mixed-precision", action="store_true",
@@ -287,27 +342,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("reproduce", help="run a report's experiment: figures, scores and report.md with verdicts",
-                       description="Trains a report's models for the same budget each, scores them as they train "
-                                   "and writes the report's figures and report.md (claims and verdicts) into "
-                                   "--out. Rerunning resumes.")
+                       description="Trains a report's models to the report's training length (or a budget), "
+                                   "scores them as they train and writes the report's figures and report.md (claims "
+                                   "and verdicts: a claim below its length reads 'cannot tell') into --out. "
+                                   "Rerunning resumes.")
     p.add_argument("key", nargs="?", help="report key (see --list)")
-    p.add_argument("--list", action="store_true", help="list the reports, their claims and default budgets")
-    p.add_argument("--out", help="experiment folder (one run folder per model, figures, report.md)")
-    p.add_argument("--data-dir", help="tensorflow-datasets directory (default: $TFDS_DATA_DIR)")
-    p.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
-    p.add_argument("--budget-minutes", type=float, help="training minutes per model (default: the report's)")
-    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                   help="what the budget counts: wall seconds (default) or the process's CPU seconds "
-                        "(fair between models on a busy CPU)")
-    p.add_argument("--quick", action="store_true", help="a small run (about a minute on a CPU) for first looks")
-    p.add_argument("--models", help="comma-separated subset of the report's models")
-    p.add_argument("--dataset", help="one of the report's datasets (default: its first, MNIST)")
-    p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
-    p.add_argument("--eval-samples", type=int, help="images per evaluation (default 10,000; 500 with --quick)")
-    p.add_argument("--eval-every-minutes", type=float, default=None,
-                   help="training minutes between evaluations (default 5; also at the epochs the claims name)")
-    p.add_argument("--verbose", default=2, type=int, help="Keras verbosity: 0, 1 (progress bar) or 2 (default: "
-                                                          "a line per epoch)")
+    p.add_argument("--list", action="store_true",
+                   help="list the reports and every claim: where the report makes it, at which training length")
+    p.add_argument("--summary", metavar="DIR",
+                   help="print the verdicts recorded in DIR/<report>/ as a table (the README's: notebooks/results)")
+    _add_experiment_options(p)
     p.set_defaults(func=_cmd_reproduce)
 
     p = sub.add_parser("sample", help="sample from an exported generator")
@@ -329,13 +373,66 @@ def build_parser() -> argparse.ArgumentParser:
                    help="float16 halves the weights' size; the card gives the FID of both")
     p.set_defaults(func=_cmd_ship)
 
-    _add_evaluate_parsers(sub)
-    from tfgans import reports
+    p = sub.add_parser(
+        "compare", help="Kapoor & Orozco's four architectures (= tfgans reproduce kapoor)",
+        description="The name `tfgans reproduce kapoor` had before: trains the report's architectures to Table 1's "
+                    "500 epochs (or --budget-minutes each), writes loss plots, samples side by side, FID over time "
+                    "and report.md.")
+    p.add_argument("--study", default="kapoor", choices=("kapoor",), help="which report's study (kapoor)")
+    _add_experiment_options(p)
+    p.set_defaults(func=_cmd_compare)
 
-    for report in reports.all_reports():  # their legacy subcommands: tfgans compare, tfgans semisup
-        if report.add_parser is not None:
-            report.add_parser(sub)
+    p = sub.add_parser(
+        "semisup", help="semi-supervised GAN test errors by number of labels (Salimans et al. 2016)",
+        description="Trains the semi-supervised GAN of Salimans et al. 2016 (reference-code nets, feature "
+                    "matching) with a balanced labeled subset per seed and prints each seed's test errors "
+                    "and the mean ± std in the form of the paper's table.")
+    p.add_argument("--dataset", default="mnist", choices=("cifar10", "mnist"), help="mnist or cifar10")
+    p.add_argument("--num-labeled", type=int, default=None,
+                   help="labeled examples, a multiple of 10 (default: MNIST 100, CIFAR-10 4000)")
+    p.add_argument("--table", action="store_true",
+                   help="run every row of the paper's table (MNIST 20/50/100/200, CIFAR-10 1000/2000/4000)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per row (the paper: 10; the report: 3)")
+    p.add_argument("--first-seed", type=int, default=0, help="seeds are first-seed, first-seed+1, ...")
+    p.add_argument("--epochs", type=int, default=None, help="default: MNIST 300, CIFAR-10 1200")
+    p.add_argument("--batch-size", type=int, default=None, help="default: 100, the reference's")
+    p.add_argument("--steps-per-epoch", type=int, default=None, help="cap the steps per epoch (quick runs)")
+    p.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
+    p.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
+    p.add_argument("--out", default=None,
+                   help="run folder: a resumable run folder per (labels, seed) (tfgans.training's); rerunning "
+                        "the command continues unfinished seeds")
+    p.add_argument("--restart", action="store_true",
+                   help="start over: move the earlier runs in --out into --out/previous-<time>/")
+    p.add_argument("--json", default=None, help="also write every seed's result and per-epoch curve here")
+    p.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="Keras fit verbosity")
+    p.set_defaults(func=lazy("tfgans.semisup:run"))
+
+    _add_evaluate_parsers(sub)
     return parser
+
+
+def _add_experiment_options(p):
+    """The options of ``tfgans reproduce`` (and of ``tfgans compare``, its earlier name for one report)."""
+    p.add_argument("--out", help="experiment folder (one run folder per model, figures, report.md)")
+    p.add_argument("--data-dir", help="tensorflow-datasets directory (default: $TFDS_DATA_DIR)")
+    p.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
+    p.add_argument("--budget-minutes", type=float,
+                   help="cap each model's training minutes (default: none, each trains to the report's length)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="what the budget counts: wall seconds (default) or the process's CPU seconds "
+                        "(fair between models on a busy CPU)")
+    p.add_argument("--quick", action="store_true", help="a small run (about a minute on a CPU) for first looks")
+    p.add_argument("--models", help="comma-separated subset of the report's models")
+    p.add_argument("--dataset", help="one of the report's datasets (default: its first, MNIST)")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
+    p.add_argument("--eval-samples", type=int, help="images per evaluation (default 10,000; 500 with --quick)")
+    p.add_argument("--eval-every-minutes", type=float, default=None,
+                   help="training minutes between evaluations (default 5; also at the epochs the claims name)")
+    p.add_argument("--max-epochs", type=int, default=None,
+                   help="stop each model at this many epochs now (a piece of a long run; rerun to train on)")
+    p.add_argument("--verbose", default=2, type=int, help="Keras verbosity: 0, 1 (progress bar) or 2 (default: "
+                                                          "a line per epoch)")
 
 
 def _add_evaluate_parsers(sub):
@@ -347,7 +444,9 @@ def _add_evaluate_parsers(sub):
                     "against the real test split, and prints the same figures for real train images as the "
                     "reference line. 28x28x1 datasets use the shipped classifier (IS = its 'MNIST score'); "
                     "32x32x3 datasets use InceptionV3 (ImageNet weights needed locally).")
-    p.add_argument("generator", help="exported SavedModel directory, .npz of images, or a folder of PNG/JPEG files")
+    p.add_argument("generator", nargs="?",
+                   help="exported SavedModel directory, .npz of images, or a folder of PNG/JPEG files (may be left "
+                        "out with --save-stats)")
     p.add_argument("--value-range", default=None,
                    help="range of float images in an .npz: tanh (-1..1), sigmoid (0..1) or LOW,HIGH "
                         "(write --value-range=-1,1)")
@@ -360,6 +459,11 @@ def _add_evaluate_parsers(sub):
     p.add_argument("--reference-split", default="train",
                    help="real split evaluated as the reference line (train); 'none' to skip it")
     p.add_argument("--cache-dir", default=None, help="folder to cache reference statistics in")
+    p.add_argument("--save-stats", default=None, metavar="PATH",
+                   help="save the real split's reference statistics to PATH (.npz), to evaluate against later "
+                        "with --stats without the data")
+    p.add_argument("--stats", default=None, metavar="PATH",
+                   help="compare with reference statistics saved by --save-stats instead of the real split")
     p.add_argument("--inception-weights", default=None,
                    help="path to inception_v3_weights_tf_dim_ordering_tf_kernels.h5 (32x32x3 datasets)")
     p.add_argument("--classifier", default=None, help="classifier .keras file (28x28x1 datasets)")
@@ -384,11 +488,19 @@ def _user_error(error: BaseException) -> Optional[str]:
     """The one line for an error the user can fix (bad input, a missing or damaged file), else None."""
     import zipfile
 
-    if isinstance(error, (UsageError, ValueError)):  # DatasetNotFoundError, SettingsMismatchError among them
+    from tfgans.files import RunLockedError
+
+    if isinstance(error, (UsageError, ValueError, RunLockedError)):  # DatasetNotFoundError, SettingsMismatchError
         return str(error)
+    if isinstance(error, MemoryError):
+        return "out of memory: ask for fewer images (--n, --num-samples) or a smaller --batch-size."
     if isinstance(error, zipfile.BadZipFile):
         return f"{error}: the .npz or .keras file is damaged or not what it claims to be; write it again."
-    if isinstance(error, OSError):  # FileNotFoundError, PermissionError, a full disk, ...
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        return (f"no space left on the disk{where}: free some space, or point --out at another disk; what was "
+                "written is complete (rerun the same command to resume).")
+    if isinstance(error, OSError):  # FileNotFoundError, PermissionError, a read-only disk, ...
         where = f" ({error.filename})" if getattr(error, "filename", None) else ""
         return (f"{error.strerror or error}{where}: check that the path exists, holds what the option expects "
                 "(re-export or rewrite a damaged file) and, for an output, is writable.")
@@ -410,9 +522,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 130
     except Exception as e:  # noqa: BLE001 - sorted into the user's errors and the bugs just below
         message = _user_error(e)
-        if message is None or os.environ.get("TFGANS_DEBUG"):
+        if message is None or args.debug or os.environ.get("TFGANS_DEBUG"):
             raise
-        print(f"tfgans: error: {message} (set TFGANS_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"tfgans: error: {message} (tfgans --debug ... shows the traceback)", file=sys.stderr)
         return 2
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "dataset_info",
     "to_uint8",
     "scale_images",
+    "value_bounds",
+    "RESOLUTIONS",
     "resolve_data_dir",
     "set_options",
 ]
@@ -65,6 +67,9 @@ DATASETS = {
 _ALIASES = {"svhn": "svhn_cropped", "cifar-10": "cifar10", "fashion-mnist": "fashion_mnist"}
 
 VALUE_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+
+#: The image sides tfgans' nets make (``tfgans.nets.fast``), to which ``resolution=`` crops and resizes images.
+RESOLUTIONS = (28, 32, 64)
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -116,7 +121,8 @@ def resolve_data_dir(data_dir: Optional[str] = None) -> str:
     return os.path.join(os.path.expanduser("~"), "tensorflow_datasets")
 
 
-def _value_range(value_range) -> Tuple[float, float]:
+def value_bounds(value_range) -> Tuple[float, float]:
+    """``(low, high)`` of a value range: ``"tanh"`` (-1, 1), ``"sigmoid"`` (0, 1) or a ``(low, high)`` pair."""
     if isinstance(value_range, str):
         if value_range not in VALUE_RANGES:
             raise ValueError(
@@ -132,14 +138,14 @@ def _value_range(value_range) -> Tuple[float, float]:
 
 def scale_images(images: tf.Tensor, value_range=(-1.0, 1.0)) -> tf.Tensor:
     """Maps uint8 images in [0, 255] to float32 in ``value_range``."""
-    low, high = _value_range(value_range)
+    low, high = value_bounds(value_range)
     images = tf.cast(images, tf.float32)
     return images * ((high - low) / 255.0) + low
 
 
 def to_uint8(images, value_range=(-1.0, 1.0)) -> tf.Tensor:
     """Inverse of :func:`scale_images`: float images in ``value_range`` to uint8, clipped and rounded."""
-    low, high = _value_range(value_range)
+    low, high = value_bounds(value_range)
     images = tf.cast(images, tf.float32)
     images = (images - low) * (255.0 / (high - low))
     return tf.cast(tf.round(tf.clip_by_value(images, 0.0, 255.0)), tf.uint8)
@@ -181,8 +187,6 @@ def _check_image_options(info: DatasetInfo, resolution: Optional[int], pad_to: O
         if pad_to:
             raise ValueError("Pass resolution= or pad_to=, not both: resolution crops and resizes, pad_to pads.")
     elif None in info.image_shape[:2]:
-        from tfgans.nets.fast import RESOLUTIONS
-
         raise ValueError(f"{info.name}'s images vary in size: pass resolution= (one of "
                          f"{', '.join(map(str, RESOLUTIONS))}) to crop and resize them to the nets' size.")
     if with_labels and not info.num_classes:
@@ -249,7 +253,7 @@ def load(
     info = dataset_info(name, data_dir)
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
-    low_high = _value_range(value_range)
+    low_high = value_bounds(value_range)
     _check_image_options(info, resolution, pad_to, with_labels)
     import tensorflow_datasets as tfds
 
@@ -378,8 +382,6 @@ _SCANNED = {}
 
 
 def _check_resolution(resolution):
-    from tfgans.nets.fast import RESOLUTIONS  # the sides the nets make: one list, the nets'
-
     if resolution not in RESOLUTIONS:
         raise ValueError(f"resolution={resolution!r} is not a side the nets make: pass one of "
                          f"{', '.join(map(str, RESOLUTIONS))}, or none to choose from the images' sizes.")
@@ -661,8 +663,6 @@ def scan_folder(path: str, *, resolution: Optional[int] = None, channels: Option
     sides = sorted(min(results[name][:2]) for name in good)
     median = float(np.median(sides))
     if resolution is None:
-        from tfgans.nets.fast import RESOLUTIONS
-
         resolution = next((r for r in RESOLUTIONS if r >= median), max(RESOLUTIONS))
     num_gray = sum(results[name][2] for name in good)
     if channels is None:
@@ -830,7 +830,7 @@ def image_folder(
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
-    low_high = _value_range(value_range)
+    low_high = value_bounds(value_range)
     if start is not None and start < 0:
         raise ValueError(f"start must be a batch position >= 0, got {start}.")
     _check_cache(cache)
@@ -1004,7 +1004,7 @@ def load_semisupervised(
     info = dataset_info(name)
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
-    low_high = _value_range(value_range)
+    low_high = value_bounds(value_range)
     if num_labeled < info.num_classes or num_labeled % info.num_classes:
         select_labeled([], num_labeled, info.num_classes)  # raises its error before the split is loaded
     if split == "train" and num_labeled > info.num_train:

@@ -40,11 +40,12 @@ from tfgans import files
 from tfgans import metrics as metrics_lib
 from tfgans.classifier import CLASSIFIER_DIR, SHIPPED_CLASSIFIER_DIR, load_classifier, make_classifier, train_classifier
 from tfgans.extractors import (INCEPTION_WEIGHTS_FILE, FeatureExtractor, ImageFormatError, NonFiniteImagesError,
-                               WeightsNotFoundError, inception_extractor, inception_weights_path, load_extractor)
+                               WeightsNotFoundError, inception_extractor, inception_weights_path)
 from tfgans.sampling import load_generator_images, sample_generator
 
 __all__ = [
     "METRICS",
+    "evaluator_for",
     "Reference",
     "ReferenceStatsError",
     "Evaluator",
@@ -61,6 +62,7 @@ __all__ = [
     "inception_extractor",
     "inception_weights_path",
     "load_extractor",
+    "check_metrics",
     "sample_generator",
     "load_generator_images",
 ]
@@ -68,6 +70,29 @@ __all__ = [
 #: Names of the metrics an :class:`Evaluator` computes (keys of its result dict; ``kid`` and ``is`` also
 #: give ``kid_std`` and ``is_std``).
 METRICS = ("fid", "kid", "is", "precision", "recall")
+
+
+# --- the feature extractor of a dataset: tfgans' classifier or InceptionV3 ----------------------------------------
+
+
+def load_extractor(dataset: str, *, kind: Optional[str] = None, weights: Optional[str] = "imagenet",
+                   classifier_path: Optional[str] = None) -> FeatureExtractor:
+    """The feature extractor that evaluates generators of ``dataset``.
+
+    Args:
+        dataset: a ``tfgans.data`` dataset name.
+        kind: ``"classifier"`` (the default for 28x28x1 datasets) or ``"inception"`` (the default for
+            32x32x3 ones; also works on 28x28x1 images).
+        weights: InceptionV3 weights: ``"imagenet"`` (looked up locally), an ``.h5`` path, or None (random).
+        classifier_path: a classifier ``.keras`` file other than the shipped one.
+    """
+    info = data_lib.dataset_info(dataset)
+    kind = kind or ("classifier" if info.image_shape == (28, 28, 1) else "inception")
+    if kind == "classifier":
+        return load_classifier(info.name, classifier_path)
+    if kind == "inception":
+        return inception_extractor(weights, info.image_shape)
+    raise ValueError(f"kind must be 'classifier' or 'inception', got {kind!r}.")
 
 
 # --- reference statistics and the evaluator ---------------------------------------------------------------
@@ -216,7 +241,7 @@ class Evaluator:
         self.num_samples = int(num_samples)
         if self.num_samples < 2:
             raise ValueError(f"num_samples must be at least 2, got {num_samples}.")
-        self.metrics = _check_metrics(metrics)
+        self.metrics = check_metrics(metrics)
         self.split = split
         self.extractor = extractor or load_extractor(self.dataset)
         self.cache_dir = cache_dir
@@ -225,13 +250,37 @@ class Evaluator:
         self.kid_subset_size = int(kid_subset_size)
         self.is_splits = int(is_splits)
         self.reference_stats = os.fspath(reference_stats) if reference_stats is not None else None
+        self._real_images = None  # a folder's held-out images (for_folder), else the dataset's split
         self._reference: Optional[Reference] = None
         #: Seconds spent in each stage of the last evaluation (features, fid, kid, is, precision_recall).
         self.timings: Dict[str, float] = {}
 
+    @classmethod
+    def for_folder(cls, path: str, *, holdout: float, resolution: int, channels: int, num_samples: int = 10000,
+                   extractor: Optional[FeatureExtractor] = None, metrics: Sequence[str] = METRICS,
+                   extractor_dataset: Optional[str] = None, **kwargs) -> "Evaluator":
+        """An evaluator against the images of a folder that training never saw (``tfgans.data.folder_images``'s
+        ``"holdout"`` split), with as many generated images as there are held-out ones (at most
+        ``num_samples``). The extractor is that of ``extractor_dataset`` (default: the MNIST classifier for
+        28x28x1 images, InceptionV3 for color ones, which needs its weights on the machine).
+        """
+        real = data_lib.folder_images(path, resolution=resolution, channels=channels, split="holdout",
+                                      holdout=holdout)
+        if extractor is None:
+            name = extractor_dataset or ("mnist" if (resolution, channels) == (28, 1) else "cifar10")
+            kind = "classifier" if (resolution, channels) == (28, 1) and data_lib.dataset_info(name).image_shape \
+                == (28, 28, 1) else "inception"
+            extractor = (load_extractor(name, kind=kind) if kind == "classifier"
+                         else inception_extractor("imagenet", (resolution, resolution, channels)))
+        evaluator = cls("mnist", num_samples=min(int(num_samples), len(real)), metrics=metrics, split="holdout",
+                        extractor=extractor, **kwargs)
+        evaluator.dataset = f"folder {os.path.basename(os.path.normpath(path))}"
+        evaluator._real_images = real[: evaluator.num_samples]
+        return evaluator
+
     @property
     def cache_key(self) -> Optional[str]:
-        if self.extractor.fingerprint is None:
+        if self.extractor.fingerprint is None or self._real_images is not None:
             return None
         key = f"{self.dataset}-{self.split}-{self.num_samples}-{self.extractor.fingerprint}-k{self.k}"
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", key)
@@ -356,8 +405,11 @@ class Evaluator:
         return self._reference_of(arrays, {**meta, "path": path}, "")
 
     def _compute_reference(self, key) -> Reference:
-        images = data_lib.load_images(self.dataset, split=self.split, data_dir=self.data_dir,
-                                      num_examples=self.num_samples)
+        if self._real_images is not None:
+            images = self._real_images
+        else:
+            images = data_lib.load_images(self.dataset, split=self.split, data_dir=self.data_dir,
+                                          num_examples=self.num_samples)
         if images.shape[0] < self.num_samples:
             raise ValueError(
                 f"The {self.split!r} split of {self.dataset} has {images.shape[0]} images, fewer than "
@@ -445,7 +497,12 @@ class Evaluator:
         return self.evaluate_images(images)
 
 
-def _check_metrics(metrics: Sequence[str]) -> Tuple[str, ...]:
+def check_metrics(metrics: Sequence[str]) -> Tuple[str, ...]:
+    """``metrics`` (names, or one comma-separated string) as a lower-case tuple of :data:`METRICS`.
+
+    Raises:
+        ValueError: an unknown name, or none.
+    """
     if isinstance(metrics, str):
         metrics = [m.strip() for m in metrics.split(",") if m.strip()]
     metrics = tuple(m.lower() for m in metrics)
@@ -453,3 +510,15 @@ def _check_metrics(metrics: Sequence[str]) -> Tuple[str, ...]:
     if unknown or not metrics:
         raise ValueError(f"Unknown metrics {unknown}; choose from {', '.join(METRICS)}.")
     return metrics
+
+
+def evaluator_for(dataset: str, data_dir: Optional[str], num_samples: int, metrics: Sequence[str] = ("fid", "kid", "is")):
+    """``(Evaluator, "")`` scoring against the dataset's test split with its feature extractor, or ``(None,
+    reason)`` when none is available here (InceptionV3's weights missing for color data): a run then trains
+    without scores and says why."""
+    try:
+        evaluator = Evaluator(dataset, data_dir=data_dir, num_samples=num_samples, metrics=metrics)
+        evaluator.reference()
+    except (OSError, ValueError) as e:
+        return None, f"no feature extractor for {dataset} ({str(e).split('. ')[0]})"
+    return evaluator, ""

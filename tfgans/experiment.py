@@ -20,7 +20,7 @@ from typing import Dict, List, Optional
 from tfgans import runs
 from tfgans.reports import Entry, ModelResult, Report
 
-__all__ = ["QUICK", "read_result", "reproduce", "run_entry", "FORMAT"]
+__all__ = ["QUICK", "RECORD_FILES", "read_result", "reproduce", "run_entry", "summary_table", "copy_record", "FORMAT"]
 
 FORMAT = "tfgans-experiment/1"
 #: What ``--quick`` changes: a slice of the training split, at most two epochs and a few seconds per model,
@@ -64,14 +64,14 @@ def run_entry(entry: Entry, run_dir: str, *, seed: int = 0, quick: bool = False,
     return read_result(entry, run_dir)
 
 
-def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budget_minutes: Optional[float] = None,
+def reproduce(report, out: str, *, data_dir: Optional[str] = None, budget_minutes: Optional[float] = None,
               quick: bool = False, clock: str = "wall", seed: int = 0, eval_samples: Optional[int] = None,
               eval_every_minutes: float = 5.0, models: Optional[List[str]] = None, download: bool = False,
-              dataset: Optional[str] = None, verbose=2) -> str:
+              dataset: Optional[str] = None, max_epochs: Optional[int] = None, verbose=2) -> str:
     """Runs (or resumes) ``report``'s experiment in ``out`` and writes its figures and ``report.md``.
 
     Args:
-        report: a registered report with entries.
+        report: a registered :class:`~tfgans.reports.Report` or its key (``"sun"``, ``"salimans"``).
         out: the experiment folder; one run folder per entry inside.
         budget_minutes: cap each model's training at this many minutes (default: none, each model trains to
             the report's length); ``quick`` makes it seconds.
@@ -82,14 +82,19 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
         models: entry keys to run (default all of the dataset's).
         dataset: which of the report's datasets (default its first, MNIST for every report here); the
             entries whose presets train on it run.
+        max_epochs: stop each model at this many epochs in this call (a piece of a long experiment: rerun
+            without it, or with more, to train on; the claims are still judged at the report's lengths).
 
     Returns:
         The path of ``report.md``.
     """
     from tfgans import figures as writer
-    from tfgans import training
     from tfgans.data import dataset_info
+    from tfgans.evaluation import evaluator_for
 
+    from tfgans import reports
+
+    report = reports.get(report) if isinstance(report, str) else report
     writer.check_dependencies()  # before hours of training, not after
     dataset = dataset_info(dataset or report.datasets[0]).name
     if dataset not in [dataset_info(d).name for d in report.datasets]:
@@ -113,7 +118,7 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
     runs.check_settings(out, settings, free=("budget_minutes", "clock", "format"), legacy=_legacy,
                         hint="Use a new --out folder, or repeat the original options to resume (a larger "
                              "--budget-minutes continues the models that stopped at the budget).")
-    evaluator, no_eval = training._evaluator(dataset, data_dir, eval_samples) if report.evaluates else (None, "")
+    evaluator, no_eval = evaluator_for(dataset, data_dir, eval_samples) if report.evaluates else (None, "")
     if evaluator is None and no_eval:
         print(f"tfgans: {report.key}: no FID: {no_eval}", flush=True)
     results = {}
@@ -123,7 +128,7 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
             budget_minutes=budget_minutes, clock=clock, data_dir=data_dir,
             split=QUICK["split"] if quick else "train", evaluator=evaluator,
             eval_every_minutes=QUICK["budget_minutes"] / 2 if quick else eval_every_minutes, download=download,
-            verbose=verbose, **report.entry_options(entry, quick))
+            stop_epochs=max_epochs, verbose=verbose, **report.entry_options(entry, quick))
     for entry in report.entries:  # the record so far of models this call did not train (--models)
         folder = os.path.join(out, entry.folder or entry.key)
         if entry.key not in results and os.path.isfile(os.path.join(folder, "epochs.csv")):
@@ -134,6 +139,79 @@ def reproduce(report: Report, out: str, *, data_dir: Optional[str] = None, budge
                                data_dir=data_dir)
     print(f"tfgans: {report.key}: wrote {path}", flush=True)
     return path
+
+
+def summary_table(root: str, link_root: Optional[str] = None) -> str:
+    """A markdown table of the experiments recorded in ``root/<report key>/`` (``verdicts.json`` and each model's
+    record): per report, how far each model trained of its length and how many claims hold, do not hold or
+    cannot be told yet (those not testable here apart). The README's verdict table is this, generated."""
+    from tfgans import reports
+    from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS
+
+    lines = ["| report | models: epochs trained of the report's | holds | does not hold | cannot tell yet | "
+             "not testable here |", "|---|---|---|---|---|---|"]
+    for report in reports.all_reports():
+        folder = os.path.join(root, report.key)
+        verdicts = runs.read_json(os.path.join(folder, "verdicts.json"))
+        if not verdicts:
+            continue
+        models = []
+        for entry in report.entries:
+            run_dir = os.path.join(folder, entry.folder or entry.key)
+            if os.path.isfile(os.path.join(run_dir, "epochs.csv")):
+                from tfgans import presets
+
+                done = read_result(entry, run_dir).epochs_done
+                models.append(f"{entry.label} {done:.4g} of {presets.get(entry.preset).epochs}")
+        claims = {c.key: c for c in report.claims}
+        tested = {k: v for k, v in verdicts.items() if k in claims and not claims[k].needs}
+
+        def named(status):
+            keys = [k for k, v in tested.items() if v["verdict"] == status]
+            return f"{len(keys)}" + (f": {', '.join(keys)}" if keys and status != CANNOT_TELL else "")
+
+        untestable = sum(1 for c in report.claims if c.needs)
+        link = os.path.join(link_root if link_root is not None else root, report.key, "report.md")
+        lines.append(f"| [`{report.key}`]({link}) | {'; '.join(models) or '-'} | {named(HOLDS)} | "
+                     f"{named(DOES_NOT_HOLD)} | {named(CANNOT_TELL)} | {untestable} |")
+    return "\n".join(lines)
+
+
+#: What a committed record of an experiment keeps of each model's run folder (no checkpoints, logs or export).
+RECORD_FILES = ("run.json", "epochs.csv", "steps.csv", "progress.json", "final.png")
+
+
+def copy_record(out: str, dest: str, grids: int = 6) -> str:
+    """Copies the record of the experiment in ``out`` into ``dest`` (``notebooks/results/<key>``): its
+    ``report.md``, ``verdicts.json``, figures and settings, and of each model :data:`RECORD_FILES` and
+    ``grids`` of its sample grids spread over training. Files are written atomically; returns ``dest``."""
+    import shutil
+
+    from tfgans import files
+
+    def copy(src, dst):
+        with files.atomic_path(dst) as tmp:
+            shutil.copyfile(src, tmp)
+
+    os.makedirs(dest, exist_ok=True)
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name)
+        if os.path.isfile(path) and not files.is_temp(name) and name != files.LOCK_FILE:
+            copy(path, os.path.join(dest, name))
+        elif os.path.isdir(path) and os.path.isfile(os.path.join(path, "epochs.csv")):
+            os.makedirs(os.path.join(dest, name), exist_ok=True)
+            for record in RECORD_FILES:
+                if os.path.isfile(os.path.join(path, record)):
+                    copy(os.path.join(path, record), os.path.join(dest, name, record))
+            samples = sorted(f for f in os.listdir(os.path.join(path, "samples"))
+                             if f.startswith("epoch_") and f.endswith(".png")) if os.path.isdir(
+                os.path.join(path, "samples")) else []
+            if samples:
+                picks = sorted({samples[round(i * (len(samples) - 1) / max(grids - 1, 1))] for i in range(grids)})
+                os.makedirs(os.path.join(dest, name, "samples"), exist_ok=True)
+                for grid in picks:
+                    copy(os.path.join(path, "samples", grid), os.path.join(dest, name, "samples", grid))
+    return dest
 
 
 def _legacy(old: Dict, name: str) -> Dict:

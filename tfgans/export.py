@@ -12,16 +12,15 @@ Beside the graph, ``tfgans.json`` records the latent size, prior and value range
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 from typing import Optional
 
 import tensorflow as tf
 import keras
 
 from tfgans import data as data_lib
-from tfgans.models.base import GANModel, output_range
+from tfgans import files
+from tfgans.models.base import GANModel, draw_latent, output_range
 
 __all__ = ["save_generator", "load_generator", "shipped", "zoo_dir", "resolve", "METADATA_FILE", "WEIGHTS_DTYPES"]
 
@@ -89,14 +88,9 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         return {"images": data_lib.to_uint8(synthesize(z), value_range)}
 
     def sample(n, seed):
-        shape = tf.stack([n, latent_dim])
-        # The same stateless draw as GANModel.sample_latent(n, [seed, 0]).
+        # GANModel.generate(n, seed)'s draw: GANModel.sample_latent(n, [seed, 0]).
         key = tf.stack([seed, tf.constant(0, tf.int64)])
-        if latent_distribution == "normal":
-            z = tf.random.stateless_normal(shape, seed=key)
-        else:
-            z = tf.random.stateless_uniform(shape, seed=key, minval=low, maxval=high)
-        return images(z)
+        return images(draw_latent(n, latent_dim, key, latent_distribution, (low, high)))
 
     archive = keras.export.ExportArchive()
     # No archive.track(generator): the endpoints track the variables they use. Tracking the model too
@@ -106,11 +100,6 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
     archive.add_endpoint("sample", sample,
                          input_signature=[tf.TensorSpec([], tf.int32, name="n"),
                                           tf.TensorSpec([], tf.int64, name="seed")])
-    # Written aside and renamed into place, so an interrupted export never leaves a half-written folder.
-    tmp = f"{os.path.normpath(path)}.tmp-{os.getpid()}"
-    if os.path.exists(tmp):
-        shutil.rmtree(tmp)
-    archive.write_out(tmp, verbose=False)
     metadata = {
         "latent_dim": latent_dim,
         "latent_distribution": latent_distribution,
@@ -120,15 +109,10 @@ def save_generator(model, path: str, *, value_range=None, latent_dim: Optional[i
         "generator": generator.name,
         "weights_dtype": weights_dtype,
     }
-    with open(os.path.join(tmp, METADATA_FILE), "w") as f:
-        json.dump(metadata, f, indent=2)
-    old = None
-    if os.path.exists(path):
-        old = f"{os.path.normpath(path)}.old-{os.getpid()}"
-        os.replace(path, old)
-    os.replace(tmp, path)
-    if old:
-        shutil.rmtree(old)
+    # Written aside and renamed into place, so an interrupted export never leaves a half-written folder.
+    with files.replace_dir(path) as tmp:
+        archive.write_out(tmp, verbose=False)
+        files.write_json(os.path.join(tmp, METADATA_FILE), metadata)
     return path
 
 
@@ -140,24 +124,27 @@ def zoo_dir() -> str:
 
 def shipped(zoo: Optional[str] = None) -> dict:
     """``{preset name: folder}`` of the generators in ``zoo`` (default :func:`zoo_dir`; folder
-    ``dcgan_mnist_fast`` for preset ``dcgan-mnist-fast``)."""
+    ``dcgan_mnist_sun`` for preset ``dcgan-mnist-sun``; a folder named by an earlier name of a preset,
+    ``dcgan_mnist_fast``, stands for it, ``dcgan-fast``)."""
+    from tfgans.presets import canonical
+
     root = zoo or zoo_dir()
     if not os.path.isdir(root):
         return {}
-    return {name.replace("_", "-"): os.path.join(root, name) for name in sorted(os.listdir(root))
-            if os.path.isfile(os.path.join(root, name, "saved_model.pb"))}
+    return {canonical(name.replace("_", "-")): os.path.join(root, name) for name in sorted(os.listdir(root))
+            if not name.startswith(".") and os.path.isfile(os.path.join(root, name, "saved_model.pb"))}
 
 
 def resolve(path_or_name: str) -> str:
     """``path_or_name`` if it exists, else the shipped generator of that preset name (:func:`shipped`)."""
+    from tfgans import presets
+
     if os.path.exists(path_or_name) or os.sep in path_or_name:
         return path_or_name
     zoo = shipped()
-    if path_or_name in zoo:
-        return zoo[path_or_name]
-    from tfgans import presets
-
-    if path_or_name in presets.names():
+    if presets.canonical(path_or_name) in zoo:
+        return zoo[presets.canonical(path_or_name)]
+    if presets.canonical(path_or_name) in presets.names():
         raise FileNotFoundError(
             f"No pretrained generator of preset {path_or_name!r} is shipped (in {zoo_dir()}: "
             f"{', '.join(zoo) or 'none'}). Train one: tfgans train --preset {path_or_name} --out DIR, then use "

@@ -23,8 +23,8 @@ import keras
 from tfgans import data as data_lib
 
 __all__ = ["INCEPTION_WEIGHTS_FILE", "ImageFormatError", "NonFiniteImagesError", "WeightsNotFoundError",
-           "FeatureExtractor", "count_nonfinite", "check_finite", "inception_weights_path", "inception_extractor",
-           "load_extractor"]
+           "FeatureExtractor", "count_nonfinite", "nonfinite_error", "check_finite", "inception_weights_path",
+           "inception_extractor"]
 
 #: The file name ``keras.applications.InceptionV3(weights="imagenet")`` downloads into ``~/.keras/models``.
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
@@ -58,7 +58,7 @@ def count_nonfinite(images) -> int:
     return int(np.count_nonzero(~np.isfinite(images.reshape(images.shape[0], -1)).all(axis=1)))
 
 
-def _nonfinite_error(bad: int, total: int) -> NonFiniteImagesError:
+def nonfinite_error(bad: int, total: int) -> NonFiniteImagesError:
     """The error for ``bad`` of ``total`` images with NaN or infinite values."""
     return NonFiniteImagesError(
         f"the generator produced {bad} of {total} images with NaN or infinite values: the run diverged; "
@@ -70,7 +70,7 @@ def check_finite(images) -> None:
     """Raises :class:`NonFiniteImagesError` (with the count) when an image holds a NaN or an infinity."""
     bad = count_nonfinite(images)
     if bad:
-        raise _nonfinite_error(bad, int(images.shape[0]))
+        raise nonfinite_error(bad, int(images.shape[0]))
 
 
 class WeightsNotFoundError(FileNotFoundError):
@@ -133,7 +133,7 @@ class FeatureExtractor:
         low, high = float(images.min()), float(images.max())
         if np.issubdtype(images.dtype, np.floating):
             if not (np.isfinite(low) and np.isfinite(high)):  # NaN or inf somewhere: count the images
-                raise _nonfinite_error(count_nonfinite(images), images.shape[0])
+                raise nonfinite_error(count_nonfinite(images), images.shape[0])
             if value_range is None:
                 raise ImageFormatError(
                     f"The {self.name} takes uint8 images in [0, 255]; got {images.dtype} images with values in "
@@ -141,7 +141,7 @@ class FeatureExtractor:
                     "(value_range=(-1, 1) for a tanh generator, (0, 1) for sigmoid), or pass value_range= "
                     "to evaluate_images (command line: tfgans evaluate ... --value-range tanh, sigmoid or LOW,HIGH)."
                 )
-            vr_low, vr_high = data_lib._value_range(value_range)
+            vr_low, vr_high = data_lib.value_bounds(value_range)
             slack = 1e-3 * (vr_high - vr_low)
             if low < vr_low - slack or high > vr_high + slack:
                 raise ImageFormatError(
@@ -251,25 +251,3 @@ def inception_extractor(weights: Optional[str] = "imagenet", image_shape=(32, 32
         fingerprint = f"inception_v3-{os.path.getsize(path)}-{os.path.basename(path)}"
     return FeatureExtractor(model, image_shape, preprocess, name="InceptionV3", fingerprint=fingerprint,
                             batch_size=batch_size)
-
-
-def load_extractor(dataset: str, *, kind: Optional[str] = None, weights: Optional[str] = "imagenet",
-                   classifier_path: Optional[str] = None) -> FeatureExtractor:
-    """The feature extractor that evaluates generators of ``dataset``.
-
-    Args:
-        dataset: a ``tfgans.data`` dataset name.
-        kind: ``"classifier"`` (the default for 28x28x1 datasets) or ``"inception"`` (the default for
-            32x32x3 ones; also works on 28x28x1 images).
-        weights: InceptionV3 weights: ``"imagenet"`` (looked up locally), an ``.h5`` path, or None (random).
-        classifier_path: a classifier ``.keras`` file other than the shipped one.
-    """
-    info = data_lib.dataset_info(dataset)
-    kind = kind or ("classifier" if info.image_shape == (28, 28, 1) else "inception")
-    if kind == "classifier":
-        from tfgans.classifier import load_classifier
-
-        return load_classifier(info.name, classifier_path)
-    if kind == "inception":
-        return inception_extractor(weights, info.image_shape)
-    raise ValueError(f"kind must be 'classifier' or 'inception', got {kind!r}.")

@@ -16,7 +16,9 @@ and :func:`clean_leftovers` removes those of processes that are gone.
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
+import io
 import json
 import os
 import re
@@ -24,9 +26,9 @@ import shutil
 import socket
 import sys
 import time
-from typing import Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional
 
-__all__ = ["temp_name", "atomic_path", "write_text", "write_bytes", "write_json", "read_json", "replace_dir",
+__all__ = ["temp_name", "atomic_path", "write_text", "write_bytes", "write_json", "read_json", "read_csv", "replace_dir",
            "clean_leftovers", "is_temp", "RunLock", "RunLockedError", "LOCK_FILE", "pid_alive"]
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)$")
@@ -123,6 +125,19 @@ def read_json(path: str, expect: Optional[type] = None):
         raise ValueError(f"{path} holds a JSON {type(value).__name__}, not a JSON {expect.__name__} as tfgans "
                          "writes it; restore it from a backup, or move it away to let tfgans write a new one.")
     return value
+
+
+def read_csv(path: str) -> List[Dict[str, str]]:
+    """The complete rows of a CSV file as dicts (strings), or [] when there is no such file. Rows are appended to
+    CSV records: an incomplete last line, a kill during an append, is skipped."""
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as f:
+        text = f.read()
+    if text and not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return [row for row in rows if None not in row and None not in row.values()]
 
 
 @contextlib.contextmanager

@@ -139,7 +139,7 @@ def historical_averaging_penalty(variables: Sequence, averages: Sequence) -> tf.
 
     Penalises each parameter's distance to its running average over past steps, which the paper finds lets
     gradient descent settle into equilibria of low-dimensional games where it would otherwise cycle. The
-    averages are state kept by the caller (``tfgans.improved.HistoricalAverage`` keeps them); this is the
+    averages are state kept by the caller (``tfgans.averaging.HistoricalAverage`` keeps them); this is the
     pure penalty. Add ``weight * penalty`` to the loss of the net the variables belong to.
 
     Args:

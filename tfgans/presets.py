@@ -1,7 +1,8 @@
 """Presets: one table of (report, dataset) -> flavor, nets, data and optimizer settings.
 
 A preset name is ``<flavor>-<dataset>-<source>`` where the source is the first author of the report or paper
-(``dcgan-mnist-sun``); tfgans' own recipes (source ``tfgans``) end in the recipe's name (``dcgan-mnist-fast``).
+(``dcgan-mnist-sun``); tfgans' own recipes (source ``tfgans``) are named by what they are (``dcgan-fast``), their nets
+scale with the data; earlier names (``dcgan-mnist-fast``) are aliases.
 ``tfgans presets`` prints the table; ``tfgans train --preset NAME`` trains one.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
-__all__ = ["Preset", "SemiSupervisedPreset", "WassersteinPreset", "PRESETS", "SEMISUP_PRESETS", "get", "register",
-           "names", "text_table", "markdown_table"]
+__all__ = ["Preset", "SemiSupervisedPreset", "WassersteinPreset", "PRESETS", "SEMISUP_PRESETS", "ALIASES", "get",
+           "canonical", "register", "names", "text_table", "markdown_table"]
 
 
 class _net:
@@ -49,6 +50,9 @@ class Preset:
         flavor_kwargs: keyword arguments of the flavor (``n_critic``, ``gp_weight``, ...).
         description: one line for ``tfgans presets``.
         data_kwargs: keyword arguments of ``tfgans.data.load`` (``pad_to``).
+        scales: the nets take ``resolution`` and ``channels`` (tfgans.nets.fast), so the recipe trains on any
+            28, 32 or 64 pixel data, grayscale or color (:meth:`for_shape`).
+        shape: the ``(H, W, C)`` :meth:`for_shape` built the nets for (None: the dataset's).
     """
 
     name: str
@@ -69,6 +73,43 @@ class Preset:
     flavor_kwargs: Dict = field(default_factory=dict)
     description: str = ""
     data_kwargs: Dict = field(default_factory=dict)
+    scales: bool = False
+    shape: Optional[Tuple[int, int, int]] = None
+
+    @property
+    def needs_labels(self) -> bool:
+        """Whether the flavor trains on ``(images, labels)`` (a conditional recipe)."""
+        return bool(self.data_kwargs.get("with_labels"))
+
+    def for_shape(self, shape, num_classes: Optional[int] = None) -> "Preset":
+        """The preset for images of ``shape`` ``(H, W, C)`` (and ``num_classes`` classes, for a conditional
+        recipe): itself when its nets make that shape, the same recipe with its nets built for it when they
+        scale (:attr:`scales`).
+
+        Raises:
+            ValueError: the nets make another shape and do not scale; the message names both and the fix.
+        """
+        shape = tuple(int(v) for v in shape)
+        classes = self.flavor_kwargs.get("num_classes")
+        same_classes = not self.needs_labels or num_classes in (None, classes)
+        if shape == tuple(self.image_shape) and same_classes:
+            return self
+        if not self.scales:
+            h, w, c = self.image_shape
+            raise ValueError(
+                f"Preset {self.name!r} trains its report's nets, which make {h}x{w}x{c} images; the data are "
+                f"{shape[0]}x{shape[1]}x{shape[2]}. Train a recipe whose nets scale with the data (`tfgans "
+                f"presets` lists them: {', '.join(n for n in names() if get(n).scales)}), or pass --resolution "
+                f"{h}" + (" with grayscale images" if c == 1 else "") + ".")
+        if shape[0] != shape[1]:
+            raise ValueError(f"The nets of {self.name!r} make square images; the data are {shape[0]}x{shape[1]}.")
+        extra = {"resolution": shape[0], "channels": shape[2]}
+        flavor_kwargs = dict(self.flavor_kwargs)
+        if self.needs_labels and num_classes is not None:
+            extra["num_classes"] = flavor_kwargs["num_classes"] = int(num_classes)
+        nets = {role: _net(getattr(self, role).path, **{**getattr(self, role).kwargs, **extra})
+                for role in ("generator", "discriminator")}
+        return dataclasses.replace(self, flavor_kwargs=flavor_kwargs, shape=shape, **nets)
 
     @property
     def data_range(self):
@@ -79,9 +120,12 @@ class Preset:
 
     @property
     def image_shape(self):
-        """The ``(H, W, C)`` the nets train on: the dataset's, padded to ``data_kwargs["pad_to"]`` if set."""
+        """The ``(H, W, C)`` the nets train on: the dataset's, padded to ``data_kwargs["pad_to"]`` if set (or the
+        shape :meth:`for_shape` built them for)."""
         from tfgans import data as data_lib
 
+        if self.shape is not None:
+            return self.shape
         h, w, c = data_lib.dataset_info(self.dataset).image_shape
         pad = self.data_kwargs.get("pad_to")
         return (pad, pad, c) if pad else (h, w, c)
@@ -160,6 +204,89 @@ class Preset:
         return dataclasses.replace(self, **changes)
 
 
+@dataclass(frozen=True)
+class SemiSupervisedPreset(Preset):
+    """A :class:`Preset` of ``SemiSupervisedGAN``: its data is ``tfgans.data.load_semisupervised``.
+
+    Attributes:
+        num_labeled: labeled examples by default (balanced over the classes).
+        lr_decay: decay the learning rates linearly to 0 over the last third of the epochs
+            (``tfgans.schedules.LinearDecayLastThird``, the reference's CIFAR-10 schedule).
+    """
+
+    num_labeled: int = 100
+    lr_decay: bool = False
+
+    def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
+        if not self.lr_decay:
+            return lr
+        from tfgans import data as data_lib
+        from tfgans.schedules import LinearDecayLastThird
+
+        steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // self.batch_size
+        return LinearDecayLastThird(lr, epochs, steps)
+
+    def load_data(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
+                  model=None, num_labeled: Optional[int] = None, seed: Optional[int] = 0, download: bool = False,
+                  **kwargs):
+        """The training stream of ``load_semisupervised``; ``seed`` picks the labeled subset."""
+        from tfgans import data as data_lib
+
+        return data_lib.load_semisupervised(
+            self.dataset, num_labeled or self.num_labeled, batch_size or self.batch_size,
+            seed=0 if seed is None else seed, data_dir=data_dir, value_range=self.value_range,
+            download=download, **kwargs)
+
+    def batches_per_epoch(self, batch_size: Optional[int] = None, *, data_dir: Optional[str] = None,
+                          split: str = "train", download: bool = False) -> int:
+        """Steps in one pass over the unlabeled ``split``."""
+        from tfgans import data as data_lib
+
+        return data_lib.batches_per_epoch(self.dataset, batch_size or self.batch_size, split=split,
+                                          data_dir=data_dir, download=download)
+
+    def validation_data(self, *, batch_size: Optional[int] = None, data_dir: Optional[str] = None,
+                        download: bool = False, **kwargs):
+        """The test split, on which ``fit`` measures the classifier's errors after every epoch."""
+        del kwargs
+        return self.load_test(data_dir, batch_size=batch_size, download=download)
+
+    def load_test(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
+                  download: bool = False):
+        """The whole test split as ``(images, labels)`` batches, in order, for ``model.evaluate``."""
+        from tfgans import data as data_lib
+
+        return data_lib.load(self.dataset, batch_size or self.batch_size, split="test", data_dir=data_dir,
+                             value_range=self.value_range, with_labels=True, shuffle=False,
+                             drop_remainder=False, download=download)
+
+
+@dataclass(frozen=True)
+class WassersteinPreset(Preset):
+    """A :class:`Preset` of ``WGAN`` / ``WGANGP``. A training step consumes ``n_critic`` real batches, so an
+    epoch (one pass over the training split) has ``num_train // (n_critic * batch_size)`` generator steps.
+
+    Attributes:
+        lr_decay: decay both learning rates linearly to 0 over the run, by generator step
+            (``gan_cifar_resnet.py``: ``LR * max(0, 1 - iteration / ITERS)``). The critic's optimizer counts
+            critic steps, so its schedule spans ``n_critic`` times as many steps.
+    """
+
+    lr_decay: bool = False
+
+    def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
+        if not self.lr_decay:
+            return lr
+        import keras
+
+        from tfgans import data as data_lib
+
+        n_critic = self.flavor_kwargs.get("n_critic", 5)
+        steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // (n_critic * self.batch_size)
+        decay_steps = epochs * steps * (n_critic if net == "d" else 1)
+        return keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0, power=1.0)
+
+
 PRESETS: Dict[str, Preset] = {}
 
 
@@ -170,12 +297,23 @@ def register(preset: Preset) -> Preset:
     return preset
 
 
+#: Earlier names of presets, still accepted everywhere (run folders, shipped generators, the command line).
+ALIASES = {"dcgan-mnist-fast": "dcgan-fast", "acgan-mnist-fast": "acgan-fast"}
+
+
+def canonical(name: str) -> str:
+    """The preset name ``name`` stands for (itself, or the name an alias of :data:`ALIASES` points to)."""
+    return ALIASES.get(name, name)
+
+
 def names():
     return sorted(PRESETS)
 
 
 def get(name: str) -> Preset:
-    """Looks up a preset; an unknown name raises a ValueError listing the known ones."""
+    """Looks up a preset by name or alias (:data:`ALIASES`); an unknown name raises a ValueError listing the
+    known ones."""
+    name = canonical(name)
     if name not in PRESETS:
         import difflib
 
@@ -187,6 +325,37 @@ def get(name: str) -> Preset:
         )
     return PRESETS[name]
 
+
+# --- the preset table, for `tfgans presets` and the README -----------------------------------------------------
+
+_COLUMNS = ("preset", "flavor", "dataset", "source", "table", "batch", "epochs")
+
+
+def _rows():
+    for name in names():
+        p = get(name)
+        yield (p.name, p.flavor, p.dataset, p.source, p.table, str(p.batch_size), str(p.epochs))
+
+
+def text_table(verbose: bool = False) -> str:
+    """The presets as aligned text columns (``tfgans presets``); ``verbose`` adds each description."""
+    rows = [_COLUMNS, *_rows()]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    if verbose:
+        lines += [""] + [f"{name}: {get(name).description}" for name in names()]
+    return "\n".join(lines)
+
+
+def markdown_table() -> str:
+    """The presets as a Markdown table (``tfgans presets --markdown``, the README's table)."""
+    lines = ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
+    lines += ["| " + " | ".join(row) + " |" for row in _rows()]
+    return "\n".join(lines)
+
+
+# === The presets, by source; the comments say where their values come from ===================================
 
 # --- Sun & Yang, "Implementing GAN on MNIST and SVHN" --------------------------------------------------------
 
@@ -207,95 +376,30 @@ register(Preset(
 
 # --- tfgans' own recipe: a good MNIST generator in minutes on a CPU -----------------------------------------
 
-# Radford et al. 2015's optimizer (Adam, beta_1 0.5) at eight times their rate, and nets (tfgans.nets.fast, width 32);
-# since 2026-12-02 Adam beta (0, 0.99) (last lever below).
-# Levers measured with benchmarks/time_to_fid.py --only fast, one CPU thread, FID of 2,000 samples:
-# - Adam 4e-4 instead of Radford et al.'s 2e-4 (--lr): FID 88 / 60 / 52 / 52 / 48 after 2 / 4 / 6 / 8 / 10
-#   minutes, against 109 / 74 / 62 / 58 / 55. Kept, then:
-# - Adam 8e-4 (--lr 8e-4): 72.3 / 49.8 / 47.7 / 42.9 / 40.0 (the last of 10,000 samples) at 965 / 2,103 / 3,219 /
-#   4,348 / 5,452 steps, against 4e-4's 88.7 / 60.6 / 53.4 / 49.8 / 46.8 at 1,123 / 2,452 / 3,654 / 4,930 / 6,208.
-#   Only the discriminator's at 8e-4 (--d-lr 8e-4, the same minutes beside it): 43.4 at 5,374 steps. Kept.
-# - Adam 1.6e-3 (--lr 1.6e-3): 59.7 / 48.7 / 44.0 / 41.3 / 39.5 at 984 / 2,073 / 3,199 / 4,380 / 5,562 steps:
-#   ahead early, half a point at 10 minutes. In the benchmark's own run (--only fast, nothing beside it):
-#   71.6 / 57.2 / 47.7 / 44.5 / 45.4 / 39.9 / 37.3 / 37.0 / 36.7 / 38.0 (10,000) at 1..10 minutes, 8,101 steps,
-#   against 8e-4's 91.0 / 58.0 / 56.6 / 49.8 / 45.9 / 46.8 / 43.1 / 39.8 / 39.4 / 41.3 at 7,311 (36.7 of 2,000
-#   samples against 41.3 of 10,000 at about 7,250 steps). Kept.
-# - A generator weight average (g_ema_rate=1e-3, Karras et al.'s decay 0.999): FID 202 at 691 steps and 127 at
-#   1,204 where the live weights scored 136 at 433 and 111 at 779 (width 64); it lags a run this short. With
-#   Karras et al. 2020's ramp-up (--g-ema-rate 1e-3 --g-ema-rampup 0.05; time_to_fid prints the live weights'
-#   FID beside the average's, one run): 89.7 / 59.5 / 52.5 / 50.0 / 46.4 against the live 88.7 / 60.6 / 53.4 /
-#   49.8 / 46.8 at 2 / 4 / 6 / 8 / 10 minutes (10 minutes: 6,208 steps, 10,000 samples). A point or less: left out.
-# - One-sided label smoothing 0.1 (--label-smoothing 0.1): live weights 55.5 at 3,417 steps and 49.3 at 5,816
-#   (10,000 samples), against 53.4 at 3,654 and 46.8 at 6,208 without. Left out.
-# - A generator twice as wide (--g-width 64, D unchanged): 3,194 steps in 10 minutes against 6,208; live FID
-#   51.3 against 46.8 at 10 minutes (better per step, worse per minute). Left out.
-# - Both updates from one generator forward (--simultaneous, GAN(simultaneous=True), the TensorFlow tutorial's
-#   step): 6,762 steps in 10 minutes against 6,208, FID 47.3 against 46.8. Left out.
-# - A discriminator twice as wide (--d-width 64): 635 steps in 4 minutes (tests ran beside it for part of them),
-#   FID 111, against 2,452 steps and 60.6: about 3x the cost a step. Stopped there.
-# - Learning rates decayed linearly to 0 over the last third of 6,200 steps (--lr-decay-steps 6200, Salimans et
-#   al.'s schedule): 5,325 steps in 10 minutes beside a heavier neighbour, FID 49.8 there, where the constant
-#   rate scored 49.8 at 4,930 steps and 46.8 at 6,208. Left out.
-# - Batch 128 (--batch-size 128): 1,045 steps (134k images) in 4 minutes, FID 81.1, against 2,452 steps (157k
-#   images) and 60.6 at batch 64: no more images a second and fewer updates. Stopped there.
-# - A truncated prior at sampling, z * psi (the shipped 10-epoch generator, 10,000 samples): FID 41.9 / 42.9 /
-#   44.9 / 48.3 / 54.0 at psi 1.0 / 0.9 / 0.8 / 0.7 / 0.6 (precision up, recall down). Left out.
-# The runs from label smoothing on trained on one thread beside a one-thread training of another preset.
-# Then the discriminator's regularisation, 2026-12-02, two one-thread runs side by side (scripted variants of the
-# same loop; FID of 10,000 samples at 10 minutes, Adam 1.6e-3, batch 64 unless said):
-# - Batch norm in D, no penalty (the recipe so far): 39.2 at 5,572 steps. D without batch norm: 38.3 at 5,987.
-# - R1 (Mescheder et al. 2018) on a D without batch norm: gamma 1: 27.9 at 4,718 steps (a step costs 1.2x);
-#   gamma 5: 31.6 (30.8 against 33.8 at 8 minutes: within run-to-run noise). gamma 1 kept.
-# - R1 at Adam 3.2e-3: 32.0, FID 67 at 6 minutes on the way (unstable). Left out.
-# - Lazy R1, every 4th D step at 4x the weight (Karras et al. 2020): 26.5 at 5,486 steps. Kept.
-# - Then batch 32: 22.9 at 10,763 steps. A generator average with ramp-up (g_ema_rate 1e-3, g_ema_rampup 0.05)
-#   at batch 64: 23.8 against 26.5. Both: 21.2 at 9,485 steps (tests ran beside it for a minute). Batch 16 with
-#   the average: 20.5 at 17,343 steps, no better within noise and half a core's parallelism; batch 32 kept.
-# - On the kept recipe (tests ran beside both): generator width 48, 23.3 at 6,885 steps; Adam 2.4e-3, 22.4 at
-#   8,679. Left out.
-# In the benchmark's own run (--only fast, nothing beside it): 14,286 steps and FID 15.8 in 10 minutes, against
-# 38.0 before R1. 7 epochs (13,125 steps) take 618 s of `tfgans train` on the idle 2-core AVX2 machine.
-# Continued to 20 epochs (1,157 s more): FID 11.4 (10,000 samples), precision 0.59, recall 0.88.
-# - Adam beta (0, 0.99) (Karras et al. 2020's, with R1) against (0.5, 0.999), two one-thread pairs of 10 minutes
-#   (seeds 0 and 1): 15.9 against 17.3, 14.9 against 18.0, ahead at every 2-minute point of both. Kept. In the
-#   benchmark's own run (--only fast, nothing beside it): 11.6 at 24,901 steps, against 13.0 at 23,493 an hour
-#   earlier. 7 epochs of `tfgans train` (the zoo card): FID 16.6 against 15.9 with beta_1 0.5, within the noise.
-# On the 2-core AMD EPYC with AVX-512 and avx512_bf16 of 2026-12-02 (the issue's kind of machine), nothing beside:
-#   the benchmark's run got 39,649 steps in 10 minutes, FID 10.1; `tfgans train` (no per-batch clock callback)
-#   ran 20 epochs in 473 s (FID 10.6) and 25 in about 10 minutes (FID 10.2, the zoo card): epochs 7 -> 25.
+# How both recipes were tuned, lever by lever with dates, steps and FIDs: benchmarks/README.md.
+# The nets scale with the data (tfgans.nets.fast.generator/discriminator at 28, 32 or 64 pixels, 1 or 3 channels):
+# `tfgans train --preset dcgan-fast --images DIR` trains the recipe on a folder. MNIST is its default dataset.
 register(Preset(
-    name="dcgan-mnist-fast", flavor="DCGAN",
-    generator=_net("fast.mnist_generator"), discriminator=_net("fast.mnist_discriminator"),
-    dataset="mnist", source="tfgans",
-    table="tfgans.nets.fast (Radford et al. 2015's nets, R1, G average; not a report's)",
+    name="dcgan-fast", flavor="DCGAN",
+    generator=_net("fast.generator"), discriminator=_net("fast.discriminator"),
+    dataset="mnist", source="tfgans", scales=True,
+    table="tfgans.nets.fast (Radford et al. 2015's nets by resolution, R1, G average; not a report's)",
     batch_size=32, epochs=25, g_lr=1.6e-3, d_lr=1.6e-3, optimizer_kwargs={"beta_1": 0.0, "beta_2": 0.99},
     flavor_kwargs={"r1_gamma": 1.0, "r1_every": 4, "g_ema_rate": 1e-3, "g_ema_rampup": 0.05},
-    description="tfgans' fast MNIST DCGAN: narrow nets, Adam 1.6e-3 (0, 0.99), batch 32, lazy R1, G average; "
-                "10 CPU-minutes",
+    description="tfgans' fast DCGAN: narrow nets for 28/32/64 px, Adam 1.6e-3 (0, 0.99), batch 32, lazy R1, G "
+                "average; MNIST in 10 CPU-minutes",
 ))
-
-# The fast recipe made class-conditional: AC-GAN (Odena et al. 2017) on MNIST's labels, the generator still G(z)
-# (its class read off z_0, tfgans.layers.LatentClass). Levers, 2026-12-02, two one-thread runs side by side,
-# niced, scripted variants of time_to_fid's loop (FID of 10,000 samples at 10 minutes, 2,000 on the way):
-# - dcgan-mnist-fast's recipe, rerun: 47.6 / 28.3 / 22.7 / 20.0 at 2 / 4 / 6 / 8 minutes, 17.3 at 13,876 steps.
-# - Adam beta (0, 0.99) (Karras et al. 2020's, with R1) on it: 37.0 / 26.4 / 20.8 / 18.7, 15.9 at 12,622 steps
-#   (kept in dcgan-mnist-fast after a second pair). D's rate doubled (3.2e-3) instead: 30.9 at 12,362 (45 at 4
-#   minutes).
-# - AC-GAN, beta (0, 0.99), D's classifier on real images only: 4.5 / 3.6 / 3.5 / 3.6, 3.0 at 13,397 steps.
-#   With beta_1 0.5: 6.3 / 3.8 / 3.9 / 3.8, 3.3 at 13,520. With the paper's L_C on generated images as well
-#   (fake_class_loss, the default): 8.6 / 3.5 / 3.4 / 3.4, 2.5 at 13,530. Kept: the paper's loss, beta (0, 0.99).
-# FID <= 10 comes within 2-4 minutes, so 5 epochs (9,375 steps) leave room in the 10-minute budget.
 register(Preset(
-    name="acgan-mnist-fast", flavor="ACGAN",
-    generator=_net("fast.mnist_generator", num_classes=10),
-    discriminator=_net("fast.mnist_discriminator", num_classes=10),
-    dataset="mnist", source="tfgans",
-    table="tfgans.nets.fast with num_classes=10 (AC-GAN on the fast recipe; not a report's)",
+    name="acgan-fast", flavor="ACGAN",
+    generator=_net("fast.generator", num_classes=10),
+    discriminator=_net("fast.discriminator", num_classes=10),
+    dataset="mnist", source="tfgans", scales=True,
+    table="tfgans.nets.fast with num_classes (AC-GAN on the fast recipe; not a report's)",
     batch_size=32, epochs=5, g_lr=1.6e-3, d_lr=1.6e-3, optimizer_kwargs={"beta_1": 0.0, "beta_2": 0.99},
     flavor_kwargs={"num_classes": 10, "r1_gamma": 1.0, "r1_every": 4, "g_ema_rate": 1e-3, "g_ema_rampup": 0.05},
     data_kwargs={"with_labels": True},
-    description="tfgans' fast MNIST AC-GAN: dcgan-mnist-fast trained with MNIST's labels, Adam beta (0, 0.99); "
-                "G(z) draws every class",
+    description="tfgans' fast AC-GAN: dcgan-fast trained with the labels (a folder's subfolders), Adam beta "
+                "(0, 0.99); G(z) draws every class",
 ))
 
 # --- Chakkarwar, Arya & Jain, "Image Generation Using Generative Adversarial Networks" ---------------------
@@ -358,64 +462,6 @@ register(Preset(
 
 # --- Salimans et al. 2016, "Improved Techniques for Training GANs" (semi-supervised; report: Daw et al.) ------
 
-
-@dataclass(frozen=True)
-class SemiSupervisedPreset(Preset):
-    """A :class:`Preset` of ``SemiSupervisedGAN``: its data is ``tfgans.data.load_semisupervised``.
-
-    Attributes:
-        num_labeled: labeled examples by default (balanced over the classes).
-        lr_decay: decay the learning rates linearly to 0 over the last third of the epochs
-            (``tfgans.improved.LinearDecayLastThird``, the reference's CIFAR-10 schedule).
-    """
-
-    num_labeled: int = 100
-    lr_decay: bool = False
-
-    def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
-        if not self.lr_decay:
-            return lr
-        from tfgans import data as data_lib
-        from tfgans.improved import LinearDecayLastThird
-
-        steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // self.batch_size
-        return LinearDecayLastThird(lr, epochs, steps)
-
-    def load_data(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
-                  model=None, num_labeled: Optional[int] = None, seed: Optional[int] = 0, download: bool = False,
-                  **kwargs):
-        """The training stream of ``load_semisupervised``; ``seed`` picks the labeled subset."""
-        from tfgans import data as data_lib
-
-        return data_lib.load_semisupervised(
-            self.dataset, num_labeled or self.num_labeled, batch_size or self.batch_size,
-            seed=0 if seed is None else seed, data_dir=data_dir, value_range=self.value_range,
-            download=download, **kwargs)
-
-    def batches_per_epoch(self, batch_size: Optional[int] = None, *, data_dir: Optional[str] = None,
-                          split: str = "train", download: bool = False) -> int:
-        """Steps in one pass over the unlabeled ``split``."""
-        from tfgans import data as data_lib
-
-        return data_lib.batches_per_epoch(self.dataset, batch_size or self.batch_size, split=split,
-                                          data_dir=data_dir, download=download)
-
-    def validation_data(self, *, batch_size: Optional[int] = None, data_dir: Optional[str] = None,
-                        download: bool = False, **kwargs):
-        """The test split, on which ``fit`` measures the classifier's errors after every epoch."""
-        del kwargs
-        return self.load_test(data_dir, batch_size=batch_size, download=download)
-
-    def load_test(self, data_dir: Optional[str] = None, batch_size: Optional[int] = None,
-                  download: bool = False):
-        """The whole test split as ``(images, labels)`` batches, in order, for ``model.evaluate``."""
-        from tfgans import data as data_lib
-
-        return data_lib.load(self.dataset, batch_size or self.batch_size, split="test", data_dir=data_dir,
-                             value_range=self.value_range, with_labels=True, shuffle=False,
-                             drop_remainder=False, download=download)
-
-
 # The reference code's Adam (openai/improved-gan, nn.py adam_updates) divides by sqrt(v_hat + 1e-8) with the
 # bias-corrected v_hat. Keras divides by sqrt(v) + epsilon with the uncorrected v, i.e. by
 # sqrt(v_hat) + epsilon / sqrt(1 - beta_2^t) in the reference's terms. epsilon 1e-4 gives the reference's
@@ -447,33 +493,6 @@ register(SemiSupervisedPreset(
 SEMISUP_PRESETS = {"mnist": "semisup-mnist-salimans", "cifar10": "semisup-cifar10-salimans"}
 
 # --- Wasserstein GANs: Sun & Yang's WGAN (sec. 4); Gulrajani et al. 2017's WGAN-GP reference runs -----------
-
-
-@dataclass(frozen=True)
-class WassersteinPreset(Preset):
-    """A :class:`Preset` of ``WGAN`` / ``WGANGP``. A training step consumes ``n_critic`` real batches, so an
-    epoch (one pass over the training split) has ``num_train // (n_critic * batch_size)`` generator steps.
-
-    Attributes:
-        lr_decay: decay both learning rates linearly to 0 over the run, by generator step
-            (``gan_cifar_resnet.py``: ``LR * max(0, 1 - iteration / ITERS)``). The critic's optimizer counts
-            critic steps, so its schedule spans ``n_critic`` times as many steps.
-    """
-
-    lr_decay: bool = False
-
-    def learning_rate(self, lr: float, net: str, epochs: int, steps_per_epoch: Optional[int]):
-        if not self.lr_decay:
-            return lr
-        import keras
-
-        from tfgans import data as data_lib
-
-        n_critic = self.flavor_kwargs.get("n_critic", 5)
-        steps = steps_per_epoch or data_lib.dataset_info(self.dataset).num_train // (n_critic * self.batch_size)
-        decay_steps = epochs * steps * (n_critic if net == "d" else 1)
-        return keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0, power=1.0)
-
 
 # Sun & Yang sec. 4: "The generator and discriminator are exactly the same as the GAN. The hyperparameters are
 # the same except this time we only train 50 epoches": their DCGAN nets (dropout 0.3 in the critic) and Adam
@@ -534,11 +553,6 @@ register(WassersteinPreset(
 ))
 
 
-# --- the preset table, for `tfgans presets` and the README -----------------------------------------------------
-
-_COLUMNS = ("preset", "flavor", "dataset", "source", "table", "batch", "epochs")
-
-
 # --- Johnson & Zhang 2018, CFG-GAN (reference code), and Zhu, Gu & Liu's reproduction (seed 000) -------------
 
 # train_cfggan.py: batch 64, z ~ N(0, I) 100-d, RMSprop(lr 2.5e-4, alpha 0.95, eps 1e-18 outside the root: Keras
@@ -595,27 +609,3 @@ register(WassersteinPreset(
     flavor_kwargs={"n_critic": 5, "gp_weight": 10.0}, **_WGANGP_ZHU,
     description="WGAN-GP on CIFAR-10 with the cfggan-cifar10-zhu nets; Adam 1e-4 (0.5, 0.9), n_critic 5, GP 10",
 ))
-
-
-def _rows():
-    for name in names():
-        p = get(name)
-        yield (p.name, p.flavor, p.dataset, p.source, p.table, str(p.batch_size), str(p.epochs))
-
-
-def text_table(verbose: bool = False) -> str:
-    """The presets as aligned text columns (``tfgans presets``); ``verbose`` adds each description."""
-    rows = [_COLUMNS, *_rows()]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    if verbose:
-        lines += [""] + [f"{name}: {get(name).description}" for name in names()]
-    return "\n".join(lines)
-
-
-def markdown_table() -> str:
-    """The presets as a Markdown table (``tfgans presets --markdown``, the README's table)."""
-    lines = ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
-    lines += ["| " + " | ".join(row) + " |" for row in _rows()]
-    return "\n".join(lines)

@@ -38,16 +38,8 @@ SCORES = ("fid", "kid", "is")
 # --- files ------------------------------------------------------------------------------------------------------
 
 
-def read_rows(path: str) -> List[Dict[str, str]]:
-    """The complete rows of a CSV record (an incomplete last line, a kill during an append, is skipped)."""
-    if not os.path.isfile(path):
-        return []
-    with open(path, newline="") as f:
-        text = f.read()
-    if text and not text.endswith("\n"):
-        text = text[: text.rfind("\n") + 1]
-    rows = list(csv.DictReader(io.StringIO(text)))
-    return [row for row in rows if None not in row and None not in row.values()]
+#: The complete rows of a CSV record (an incomplete last line, a kill during an append, is skipped).
+read_rows = files.read_csv
 
 
 def _cell(value):

@@ -52,18 +52,12 @@ class SettingsMismatchError(ValueError):
 
 write_text = files.write_text
 write_json = files.write_json
+read_csv = files.read_csv
 
 
 def read_json(path: str) -> Optional[Any]:
     """The JSON in ``path``, or None when there is no such file (a damaged file raises a ValueError naming it)."""
     return files.read_json(path)
-
-
-def read_csv(path: str) -> List[Dict[str, str]]:
-    """The complete rows of a CSV file as dicts (strings), or [] when there is no such file."""
-    from tfgans.record import read_rows
-
-    return read_rows(path)
 
 
 def write_csv(path: str, rows: List[Dict[str, Any]]) -> str:

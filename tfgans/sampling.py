@@ -43,7 +43,7 @@ def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int
         tfgans.extractors.NonFiniteImagesError: a ``GANModel`` drew images with NaN or infinite values (a
             diverged run), counted before they are mapped to uint8, which would make them black images.
     """
-    from tfgans.extractors import _nonfinite_error, count_nonfinite
+    from tfgans.extractors import count_nonfinite, nonfinite_error
     from tfgans.models.base import GANModel, output_range
 
     nonfinite = []  # images with NaN or inf per chunk (a GANModel's floats; other sources give uint8)
@@ -78,7 +78,7 @@ def sample_generator(generator, num_samples: int, seed: int = 0, batch_size: int
         images = draw(n, _chunk_seed(seed, index))
         chunks.append(images.numpy() if isinstance(images, tf.Tensor) else np.asarray(images))
     if sum(nonfinite):
-        raise _nonfinite_error(sum(nonfinite), num_samples)
+        raise nonfinite_error(sum(nonfinite), num_samples)
     return np.concatenate(chunks, axis=0)
 
 

@@ -23,23 +23,12 @@ import json
 import os
 from typing import Dict, List, Optional
 
-import numpy as np
 
 from tfgans import presets, runs
+from tfgans.reports.daw import TABLE_LABELS, format_row
 
-__all__ = ["PAPER", "REPRODUCTION", "TABLE_LABELS", "run_seed", "read_curve", "run"]
+__all__ = ["run_seed", "read_curve", "run"]
 
-#: Salimans et al. 2016 (Tables 1 and 2): MNIST test errors out of 10,000; CIFAR-10 test error in percent.
-PAPER = {
-    "mnist": {20: (1677, 452), 50: (221, 136), 100: (93, 6.5), 200: (90, 4.2)},
-    "cifar10": {1000: (21.83, 2.1), 2000: (19.61, 2.09), 4000: (18.63, 2.32)},
-}
-#: The reproduction report (Daw, Elhamod & More, seed 003), 3 seeds, PyTorch ports of the reference code.
-REPRODUCTION = {
-    "mnist": {20: (1952, 226.7), 50: (569, 11.1), 100: (433, 7.9), 200: (398, 13.9)},
-    "cifar10": {1000: (26.3, 3.5), 2000: (23.2, 2.8), 4000: (21.3, 2.95)},
-}
-TABLE_LABELS = {name: sorted(rows) for name, rows in PAPER.items()}
 
 
 def run_seed(dataset: str, num_labeled: int, seed: int, *, epochs: Optional[int] = None,
@@ -123,29 +112,6 @@ def _migrate_curve(run_dir: str):
                        "cpu_minutes": round(minutes, 4), **values})
     runs.write_csv(os.path.join(run_dir, EPOCHS_FILE), record)
     os.remove(old)
-
-
-def _fmt(mean, std, percent):
-    return f"{mean:.2f} ± {std:.2f}" if percent else f"{mean:.0f} ± {std:.1f}"
-
-
-def _published(mean, std):
-    return f"{mean:g} ± {std:g}"  # as printed in the paper and the report
-
-
-def format_row(dataset: str, num_labeled: int, results: List[Dict]) -> str:
-    """One table row: labels | paper | the report's reproduction | this run (mean ± sample std over seeds).
-
-    MNIST rows count test errors (out of 10,000), CIFAR-10 rows give the error rate in percent, as the paper.
-    """
-    percent = dataset != "mnist"
-    values = np.asarray([100.0 * (1.0 - r["accuracy"]) if percent else r["errors"] for r in results], float)
-    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    cells = [str(num_labeled)]
-    for source in (PAPER, REPRODUCTION):
-        cells.append(_published(*source[dataset][num_labeled]) if num_labeled in source[dataset] else "-")
-    cells.append(_fmt(float(np.mean(values)), std, percent))
-    return "| " + " | ".join(cells) + " |"
 
 
 def run(args) -> int:

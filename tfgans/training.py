@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence
 
 from tfgans import files, runs
 
@@ -72,11 +72,14 @@ def _check_number(name: str, value, *, integer: bool = False, allow_zero: bool =
     if value is None:
         return
     option = "--" + name.replace("_", "-")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not float(value).is_integer()):
-        raise ValueError(f"{option} must be a {'whole ' if integer else ''}number, got {value!r}.")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{option} must be a finite {'non-negative' if allow_zero else 'positive'} number, "
-                         f"got {value}.")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{option} must be a number, got {value!r}.")
+    if not math.isfinite(value):
+        raise ValueError(f"{option} must be a finite number, got {value}.")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{option} must be {'non-negative' if allow_zero else 'positive'}, got {value}.")
+    if integer and not float(value).is_integer():
+        raise ValueError(f"{option} must be a whole number, got {value}.")
 
 
 def run_settings(preset, *, batch_size: int, g_lr: float, d_lr: float, seed: int, mixed_precision: bool,
@@ -101,9 +104,13 @@ def _legacy_settings(preset):
             new["preset"] = SEMISUP_PRESETS.get(old["dataset"], old["dataset"])
             new.update({k: old[k] for k in ("num_labeled", "seed", "batch_size", "steps_per_epoch") if k in old})
             return new
+        from tfgans.presets import canonical
+
         for key in ("preset", "batch_size", "g_lr", "d_lr", "seed", "mixed_precision", "steps_per_epoch"):
             if key in old:
                 new[key] = old[key]
+        if "preset" in new:  # an earlier name of the preset (dcgan-mnist-fast for dcgan-fast)
+            new["preset"] = canonical(new["preset"])
         if "split" in old:  # a model of `tfgans reproduce`
             new["data"] = {"dataset": preset.dataset, "split": old["split"]}
         return new
@@ -115,20 +122,38 @@ def _legacy_settings(preset):
 
 @dataclass
 class _Data:
-    """The training stream of a run: ``stream(start)`` is endless from batch ``start``."""
+    """The training stream of a run: ``stream(model, start)`` is endless from batch ``start``.
+
+    Attributes:
+        preset: the preset, with nets built for the data's shape (``Preset.for_shape``).
+        settings: ``run.json``'s ``data`` entry.
+        batches_per_epoch: steps in one pass over the data.
+        stream: ``(model, start) -> tf.data.Dataset``.
+        evaluator: ``(num_samples) -> (Evaluator or None, reason)`` against data training never saw.
+    """
 
     preset: Any
     settings: Dict
     batches_per_epoch: int
-    kwargs: Dict
-
-    def stream(self, model, start: int):
-        return self.preset.load_data(batch_size=self.settings["batch_size"], model=model, seed=self.settings["seed"],
-                                     start=start, **self.kwargs)
+    stream: Callable
+    evaluator: Callable
+    validation: Callable
 
 
-def _data(preset, *, data_dir, download, split, batch_size, num_labeled, seed) -> _Data:
-    """The run's data, checked: the dataset is prepared and one pass holds at least one batch."""
+def _tfds_data(preset, *, dataset, resolution, data_dir, download, split, batch_size, num_labeled, seed) -> _Data:
+    """A tensorflow-datasets dataset (the preset's, or ``dataset`` by name), checked: prepared, one step's worth."""
+    from tfgans import data as data_lib
+
+    if dataset is not None or resolution is not None:
+        info = data_lib.dataset_info(dataset or preset.dataset, data_dir=data_dir)
+        h, w, c = info.image_shape
+        if resolution is None and (h is None or h != w):
+            raise ValueError(f"{info.name}'s images are not square of one size; pass --resolution 28, 32 or 64.")
+        size = resolution or h
+        preset = preset.replace(dataset=info.name, data_kwargs={
+            **{k: v for k, v in preset.data_kwargs.items() if k != "pad_to"},
+            **({"resolution": size} if size != h or w != h else {})})
+        preset = preset.for_shape((size, size, c), info.num_classes if preset.needs_labels else None)
     kwargs: Dict[str, Any] = {"data_dir": data_dir, "download": download}
     if num_labeled is not None:
         kwargs["num_labeled"] = num_labeled
@@ -139,21 +164,63 @@ def _data(preset, *, data_dir, download, split, batch_size, num_labeled, seed) -
     if per_epoch < 1:
         raise ValueError(f"The {split!r} split of {preset.dataset} holds fewer examples than one step takes "
                          f"({batch_size} x {per_step}): lower --batch-size.")
-    return _Data(preset, {"batch_size": batch_size, "seed": seed}, per_epoch, kwargs)
+    settings = {"dataset": preset.dataset, "split": split}
+    if "resolution" in preset.data_kwargs:
+        settings["resolution"] = preset.data_kwargs["resolution"]
+
+    def stream(model, start):
+        return preset.load_data(batch_size=batch_size, model=model, seed=seed, start=start, **kwargs)
+
+    def evaluator(num_samples):
+        if "resolution" in preset.data_kwargs:
+            return None, f"the test split of {preset.dataset} is not resized to {preset.data_kwargs['resolution']}"
+        from tfgans.evaluation import evaluator_for
+
+        return evaluator_for(preset.dataset, data_dir, num_samples)
+
+    def validation():
+        return preset.validation_data(batch_size=batch_size, **kwargs)
+
+    return _Data(preset, settings, per_epoch, stream, evaluator, validation)
 
 
-def _evaluator(dataset: str, data_dir: Optional[str], num_samples: int):
-    """``(Evaluator, "")`` scoring against the dataset's test split, or ``(None, reason)`` when no feature
-    extractor is available (the run then trains without scores and says why)."""
-    from tfgans import evaluation
+def _folder_data(preset, *, images, resolution, holdout, batch_size, seed, evaluate) -> _Data:
+    """A folder of images (``tfgans.data.image_folder``), scanned and checked before anything is written."""
+    from tfgans import data as data_lib
 
-    try:
-        evaluator = evaluation.Evaluator(dataset, data_dir=data_dir, num_samples=num_samples,
-                                         metrics=("fid", "kid", "is"))
-        evaluator.reference()
-    except (OSError, ValueError) as e:
-        return None, f"no feature extractor for {dataset} ({str(e).split('. ')[0]})"
-    return evaluator, ""
+    if not os.path.isdir(images):
+        raise ValueError(f"--images {images} is not a folder: pass a folder of PNG/JPEG/BMP/GIF images.")
+    holdout = float(holdout if holdout is not None else (0.1 if evaluate else 0.0))
+    if not 0.0 <= holdout < 1.0:
+        raise ValueError(f"--holdout must be at least 0 and below 1, got {holdout}.")
+    per_step = preset.real_batches_per_step()
+    with_labels = preset.needs_labels
+    info = data_lib.scan_folder(images, resolution=resolution, batch_size=batch_size * per_step, holdout=holdout,
+                                with_labels=with_labels)
+    preset = preset.for_shape(info.image_shape, info.num_classes if with_labels else None)
+    r, c = info.resolution, info.channels
+    print(f"tfgans: {info.summary()}", flush=True)
+    per_epoch = data_lib.folder_batches_per_epoch(images, batch_size * per_step, holdout=holdout,
+                                                  with_labels=with_labels)
+    settings = {"images": os.path.abspath(images), "resolution": r, "channels": c, "holdout": holdout}
+
+    def stream(model, start):
+        return data_lib.image_folder(images, batch_size * per_step, resolution=r, channels=c,
+                                     value_range=preset.value_range, seed=seed, start=start,
+                                     with_labels=with_labels, holdout=holdout)
+
+    def evaluator(num_samples):
+        from tfgans.evaluation import Evaluator
+
+        if not holdout:
+            return None, "no images are held out to evaluate on (--holdout)"
+        try:
+            return Evaluator.for_folder(images, holdout=holdout, resolution=r, channels=c,
+                                        num_samples=num_samples, metrics=("fid", "kid", "is")), ""
+        except (OSError, ValueError) as e:
+            return None, f"no feature extractor for {r}x{r}x{c} images ({str(e).split('. ')[0]})"
+
+    return _Data(preset, settings, per_epoch, stream, evaluator, lambda: None)
 
 
 def _set_policy(mixed_precision: bool) -> str:
@@ -190,13 +257,16 @@ def bf16_support() -> Optional[str]:
 def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optional[int] = None,
           g_lr: Optional[float] = None, d_lr: Optional[float] = None, seed: int = 0,
           data_dir: Optional[str] = None, download: bool = False, split: str = "train",
+          dataset: Optional[str] = None, images: Optional[str] = None, resolution: Optional[int] = None,
+          holdout: Optional[float] = None,
           num_labeled: Optional[int] = None, steps_per_epoch: Optional[int] = None,
           chunk_steps: Optional[int] = None, flavor_kwargs: Optional[Dict] = None, mixed_precision: bool = False,
           strategy: str = "auto", peer_timeout: float = 120.0, budget_minutes: Optional[float] = None,
           clock: str = "wall", evaluator=None, evaluate: bool = False, eval_samples: int = 10000,
           eval_every_minutes: float = 5.0, eval_epochs: Sequence[int] = (), num_samples: int = 64,
           checkpoint_minutes: float = 5.0, checkpoint_steps: Optional[int] = None, restart: bool = False,
-          skip_finished: bool = False, callbacks: Sequence = (), verbose="auto") -> Run:
+          skip_finished: bool = False, stop_epochs: Optional[int] = None, callbacks: Sequence = (),
+          verbose="auto") -> Run:
     """Trains ``preset`` into the run folder ``out`` (or resumes it) and exports the generator.
 
     Args:
@@ -207,6 +277,10 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
         seed: seeds weights, latents, shuffles (and the labeled subset of a semi-supervised preset).
         data_dir, download: the tensorflow-datasets directory, and whether it may download.
         split: the training split (a tfds split string, e.g. ``"train[:3000]"`` for quick runs).
+        dataset: train on this tensorflow-datasets image dataset instead of the preset's.
+        images: train on a folder of images (``tfgans.data.image_folder``: decoded, center-cropped, resized).
+        resolution: with ``dataset``/``images``, the side (28, 32 or 64) to crop and resize to; default the data's.
+        holdout: with ``images``, the share held out for evaluation (default 0.1 with ``evaluate``, else 0).
         num_labeled: labeled examples of a semi-supervised preset (default its own).
         steps_per_epoch: make an epoch this many steps (quick runs); the record counts them as epochs.
         chunk_steps: ``fit`` epochs of this many steps over the endless stream, so that a model whose pass over
@@ -224,6 +298,8 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
         checkpoint_minutes, checkpoint_steps: also checkpoint within epochs this often.
         restart: move an earlier run in ``out`` aside (into ``out/previous-<time>/``) and start over.
         skip_finished: return a finished run's record without rebuilding its model (``Run.model`` is None).
+        stop_epochs: stop this call after this many epochs (a piece of a long run; the same call without it
+            trains on to ``epochs``, and learning-rate schedules span ``epochs`` either way).
         callbacks: more Keras callbacks, run after tfgans' own.
         verbose: Keras verbosity.
 
@@ -237,7 +313,7 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
     from tfgans import distribute, presets
 
     preset = presets.get(preset) if isinstance(preset, str) else preset
-    for name, value in dict(epochs=epochs, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
+    for name, value in dict(epochs=epochs, stop_epochs=stop_epochs, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
                             chunk_steps=chunk_steps, num_samples=num_samples, checkpoint_steps=checkpoint_steps,
                             eval_samples=eval_samples, num_labeled=num_labeled).items():
         _check_number(name, value, integer=True)
@@ -251,6 +327,8 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
         raise ValueError(f"--clock must be 'wall' or 'cpu', got {clock!r}.")
     if strategy not in distribute.STRATEGIES:
         raise ValueError(f"--strategy must be one of {', '.join(distribute.STRATEGIES)}, got {strategy!r}.")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out {out} is a file: pass a writable folder for the run.")
     if flavor_kwargs:
         preset = preset.replace(flavor_kwargs={**preset.flavor_kwargs, **flavor_kwargs})
     batch_size = int(batch_size or preset.batch_size)
@@ -258,12 +336,22 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
     g_lr = float(preset.g_lr if g_lr is None else g_lr)
     d_lr = float(preset.d_lr if d_lr is None else d_lr)
     num_labeled = int(num_labeled) if num_labeled is not None else getattr(preset, "num_labeled", None)
-    data = _data(preset, data_dir=data_dir, download=download, split=split, batch_size=batch_size,
-                 num_labeled=num_labeled if hasattr(preset, "num_labeled") else None, seed=seed)
+    if images is not None and dataset is not None:
+        raise ValueError("Pass --images (a folder) or --dataset (a tensorflow-datasets name), not both.")
+    if resolution is not None and resolution not in (28, 32, 64):
+        raise ValueError(f"--resolution must be 28, 32 or 64 (what the nets make), got {resolution}.")
+    if images is not None:
+        data = _folder_data(preset, images=images, resolution=resolution, holdout=holdout, batch_size=batch_size,
+                            seed=seed, evaluate=evaluate)
+    else:
+        data = _tfds_data(preset, dataset=dataset, resolution=resolution, data_dir=data_dir, download=download,
+                          split=split, batch_size=batch_size,
+                          num_labeled=num_labeled if hasattr(preset, "num_labeled") else None, seed=seed)
+    preset = data.preset
     settings = run_settings(preset, batch_size=batch_size, g_lr=g_lr, d_lr=d_lr, seed=seed,
                             mixed_precision=mixed_precision, steps_per_epoch=steps_per_epoch,
                             chunk_steps=chunk_steps, num_labeled=num_labeled,
-                            flavor_kwargs=flavor_kwargs or {}, data={"dataset": preset.dataset, "split": split},
+                            flavor_kwargs=flavor_kwargs or {}, data=data.settings,
                             epochs=epochs, budget_minutes=budget_minutes, clock=clock,
                             eval_samples=eval_samples if (evaluate or evaluator is not None) else None)
     distribute.read_tf_config()  # a bad TF_CONFIG is refused before anything is written
@@ -271,20 +359,18 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
     strategy = distribute.strategy(strategy, timeout_seconds=peer_timeout)
     chief = distribute.is_chief(strategy)
     written = distribute.worker_dir(out, strategy)  # out, or a non-chief worker's temporary folder
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ValueError(f"--out {out} is a file, not a folder: pass a folder for the run.")
     with files.RunLock(written):
         return _train_locked(preset, out, written, chief, strategy, data, settings, restart=restart,
                              evaluator=evaluator, evaluate=evaluate, eval_samples=eval_samples,
                              eval_every_minutes=eval_every_minutes, eval_epochs=eval_epochs,
                              num_samples=num_samples, checkpoint_minutes=checkpoint_minutes,
                              checkpoint_steps=checkpoint_steps, skip_finished=skip_finished,
-                             user_callbacks=callbacks, verbose=verbose)
+                             stop_epochs=stop_epochs, user_callbacks=callbacks, verbose=verbose)
 
 
 def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, *, restart, evaluator, evaluate,
                   eval_samples, eval_every_minutes, eval_epochs, num_samples, checkpoint_minutes,
-                  checkpoint_steps, skip_finished, user_callbacks, verbose) -> Run:
+                  checkpoint_steps, skip_finished, stop_epochs, user_callbacks, verbose) -> Run:
     import keras
 
     from tfgans import callbacks, distribute, export
@@ -311,9 +397,11 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
     chunk = settings["chunk_steps"]
     fit_steps = chunk or per_epoch  # batches in one fit epoch
     fit_epochs = -(-epochs * per_epoch // chunk) if chunk else epochs
-    if skip_finished and _finished(progress, out, settings, fit_epochs, fit_steps):
+    # This call's stop: the run's length, or fewer epochs (stop_epochs) of a run that goes on later.
+    stop = min(fit_epochs, -(-stop_epochs * per_epoch // chunk) if chunk else stop_epochs) if stop_epochs else fit_epochs
+    if skip_finished and _finished(progress, out, settings, stop, fit_steps):
         return Run(out, None, progress.get("stopped_by", "epochs"), os.path.join(out, "generator"),
-                   {"epoch": fit_epochs, "batch": 0, "step": fit_epochs * fit_steps})
+                   {"epoch": stop, "batch": 0, "step": stop * fit_steps})
 
     previous_policy = keras.mixed_precision.global_policy()
     policy = _set_policy(settings["mixed_precision"])
@@ -339,13 +427,13 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
             checkpoint.position.update(position)
         value_range = preset.data_range
         if evaluator is None and evaluate and chief:
-            evaluator, reason = _evaluator(preset.dataset, data.kwargs.get("data_dir"), eval_samples)
+            evaluator, reason = data.evaluator(eval_samples)
             if evaluator is None:
                 print(f"tfgans: {preset.name}: trains without scores: {reason}", flush=True)
         record = RunRecord(written if chief else None, position, batches_per_epoch=per_epoch,
                            budget_seconds=60.0 * settings["budget_minutes"] if settings["budget_minutes"] else None,
                            clock=settings["clock"], evaluator=evaluator if chief else None,
-                           eval_every_seconds=60.0 * eval_every_minutes, eval_epochs=_fit_epochs(eval_epochs, per_epoch,
+                           eval_every_seconds=60.0 * eval_every_minutes, eval_epochs=(stop,) + _fit_epochs(eval_epochs, per_epoch,
                                                                                                 chunk),
                            eval_seed=settings["seed"], epochs=fit_epochs)
         checkpoint.before_save = record.flush_steps
@@ -353,9 +441,10 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
                                       num_samples=num_samples, checkpoint=checkpoint, record=record)
         cbs += list(user_callbacks or ())
         grid = next(cb for cb in cbs if isinstance(cb, callbacks.SampleGrid))
-        validation = preset.validation_data(batch_size=settings["batch_size"], **data.kwargs)
+        validation = data.validation()
         grid.redraw_missing(model, position)
-        print(f"tfgans: training {preset.name} ({preset.source}, {preset.table}) on {preset.dataset} for "
+        source = data.settings.get("images") or preset.dataset
+        print(f"tfgans: training {preset.name} ({preset.source}, {preset.table}) on {source} for "
               f"{epochs} epochs of {per_epoch} steps" + (f" (fit epochs of {chunk})" if chunk else "")
               + f", batch {settings['batch_size']}, {policy}, {strategy.num_replicas_in_sync} replica(s) "
               f"({type(strategy).__name__})"
@@ -364,15 +453,15 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
         stopped = "epochs"
         try:
             stream = data.stream(model, position["step"])
-            if position["batch"] and position["epoch"] < fit_epochs:
+            if position["batch"] and position["epoch"] < stop:
                 # The rest of the epoch the run was stopped in, then whole epochs from the next one.
                 model.fit(stream, initial_epoch=position["epoch"], epochs=position["epoch"] + 1,
                           steps_per_epoch=fit_steps - position["batch"], callbacks=cbs, verbose=verbose,
                           validation_data=validation)
-            if position["epoch"] < fit_epochs and not record.stopped_by:
+            if position["epoch"] < stop and not record.stopped_by:
                 start = checkpoint.position["step"]
                 model.fit(data.stream(model, start) if start != position["step"] else stream,
-                          initial_epoch=checkpoint.position["epoch"], epochs=fit_epochs, steps_per_epoch=fit_steps,
+                          initial_epoch=checkpoint.position["epoch"], epochs=stop, steps_per_epoch=fit_steps,
                           callbacks=cbs, verbose=verbose, validation_data=validation)
         except callbacks.NaNLossError:
             if chief:

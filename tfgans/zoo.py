@@ -17,9 +17,10 @@ import os
 import shutil
 from typing import Dict, Optional
 
-from tfgans import export, runs
+from tfgans import export, files, runs
 
-__all__ = ["ship", "read_card", "cards", "machine", "CARD_FILE", "CHECK_SAMPLES"]
+__all__ = ["ship", "read_card", "cards", "early", "rewrite_cards", "write_table", "machine", "CARD_FILE",
+           "CHECK_SAMPLES"]
 
 CARD_FILE = "card.json"
 #: Samples of the FID the card records for the tests to recompute (``card["fid_check"]``).
@@ -64,29 +65,27 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         FileNotFoundError: the run has no ``run.json``, export or checkpoint.
         FileExistsError: the zoo already holds this preset's generator and ``replace`` is False.
     """
-    import tensorflow as tf
 
     from tfgans import presets
-    from tfgans.evaluation import Evaluator
-    from tfgans.images import save_grid
 
-    settings = runs.read_json(os.path.join(run_dir, "run.json"))
+    settings, _ = runs.read_settings(run_dir)
     if settings is None or "preset" not in settings:
-        raise FileNotFoundError(f"{run_dir!r} has no run.json: ship a folder that `tfgans train --out` wrote.")
+        raise FileNotFoundError(f"{run_dir!r} has no run.json: ship a run folder that tfgans trained.")
     preset = presets.get(settings["preset"])
-    settings.setdefault("batch_size", preset.batch_size)  # `tfgans reproduce` runs train the preset's batch
+    settings.setdefault("batch_size", preset.batch_size)  # runs of earlier `tfgans reproduce` versions
     position = _position(run_dir, preset, settings, data_dir)
-    experiment = runs.read_json(os.path.join(os.path.dirname(os.path.abspath(run_dir)), "reproduce.json"))
+    experiment, _ = runs.read_settings(os.path.dirname(os.path.abspath(run_dir)))
     records = runs.read_csv(os.path.join(run_dir, "epochs.csv"))
-    if experiment and records:
+    if experiment and "report" in experiment and records:
         # A model folder of `tfgans reproduce`: its records count generator steps and passes over the data.
         last = records[-1]
         position = {"epoch": round(float(last["epochs"]), 2), "step": int(last["step"])}
+        budget = experiment.get("budget_minutes")
         command = (f"tfgans reproduce {experiment['report']} --models {os.path.basename(os.path.abspath(run_dir))} "
-                   f"--budget-minutes {experiment['budget_minutes']:g} --clock {experiment['clock']} "
-                   "--data-dir ../shared/tfds --out runs/x")
-        note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training (the experiment's budget clock). "
-                + note).strip()
+                   + (f"--budget-minutes {budget:g} " if budget else "")
+                   + (f"--clock {experiment['clock']} " if experiment.get("clock", "wall") != "wall" else "")
+                   + "--data-dir ../shared/tfds --out runs/x")
+        note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training. " + note).strip()
     else:
         epochs = math.ceil(position["epoch"])
         if epochs != position["epoch"]:
@@ -102,8 +101,21 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     if os.path.exists(folder) and not replace:
         raise FileExistsError(f"{folder} exists: pass replace=True (tfgans ship --replace) to ship over it.")
 
-    tmp = f"{folder}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    with files.replace_dir(folder) as tmp:
+        _fill(tmp, run_dir, preset, settings, position, command, note, train_minutes=train_minutes,
+              data_dir=data_dir, seed=seed, num_samples=num_samples, weights_dtype=weights_dtype)
+    write_table(zoo)
+    return folder
+
+
+def _fill(tmp, run_dir, preset, settings, position, command, note, *, train_minutes, data_dir, seed, num_samples,
+          weights_dtype):
+    """Writes a shipped generator's folder: the export, its grid, card.json and README.md."""
+    import tensorflow as tf
+
+    from tfgans.evaluation import Evaluator
+    from tfgans.images import save_grid
+
     source = os.path.join(run_dir, "generator")
     if weights_dtype == "float32" and os.path.isfile(os.path.join(source, "saved_model.pb")):
         shutil.copytree(source, tmp)
@@ -131,13 +143,7 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         card["fid_float32"] = round(float(Evaluator(preset.dataset, data_dir, num_samples=num_samples, metrics=(
             "fid",)).evaluate_generator(model, seed=seed)["fid"]), 4)
     runs.write_json(os.path.join(tmp, CARD_FILE), card)
-    with open(os.path.join(tmp, "README.md"), "w") as f:
-        f.write(_card_text(card))
-    if os.path.exists(folder):
-        shutil.rmtree(folder)  # only with replace=True: the user asked for it
-    os.replace(tmp, folder)
-    write_table(zoo)
-    return folder
+    runs.write_text(os.path.join(tmp, "README.md"), _card_text(card))
 
 
 def read_card(folder: str) -> Optional[Dict]:
@@ -154,12 +160,20 @@ def cards(zoo: Optional[str] = None) -> Dict[str, Dict]:
     return found
 
 
+def early(card: Dict) -> bool:
+    """Whether a shipped generator trained fewer epochs than its preset's (the report's) length."""
+    return float(card["epochs"]) < float(card["preset_epochs"]) - 1e-6
+
+
 def _card_text(card: Dict) -> str:
     epochs = (f"{card['epochs']:g} of the preset's {card['preset_epochs']} epochs" if card["epochs"] != card["preset_epochs"]
               else f"all {card['epochs']} epochs")
+    warning = (f"**An early checkpoint**: {card['epochs']:g} of the {card['preset_epochs']} epochs its preset (the "
+               "report) trains. Its samples show where training was then, not what the report's model makes.\n\n"
+               if early(card) else "")
     return f"""# {card['preset']}
 
-Generator of preset `{card['preset']}` ({card['source']}: {card['table']}), trained on {card['dataset']} for
+{warning}Generator of preset `{card['preset']}` ({card['source']}: {card['table']}), trained on {card['dataset']} for
 {epochs} of data ({card['steps']} generator steps, batch {card['batch_size']}, {'mixed_bfloat16' if card['mixed_precision'] else 'float32'})
 in {card['train_minutes']:g} minutes of training on {card['machine']} (TensorFlow {card['tensorflow']}).
 {card['note']}
@@ -189,10 +203,11 @@ def write_table(zoo: Optional[str] = None):
     """Rewrites the ranking table (by FID) between the markers of ``<zoo>/README.md``."""
     zoo = zoo or export.zoo_dir()
     rows = sorted(cards(zoo).values(), key=lambda c: c["fid"])
-    lines = [_TABLE[0], "| rank | preset | epochs | train minutes | FID | MNIST score | precision | recall |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [_TABLE[0], "| rank | preset | epochs (of the preset's) | train minutes | FID | MNIST score | precision "
+             "| recall |", "|---|---|---|---|---|---|---|---|"]
     for rank, c in enumerate(rows, 1):
-        lines.append(f"| {rank} | [`{c['preset']}`]({c['preset'].replace('-', '_')}/README.md) | {c['epochs']} | "
+        trained = f"{c['epochs']:g} of {c['preset_epochs']}" + (" (early checkpoint)" if early(c) else "")
+        lines.append(f"| {rank} | [`{c['preset']}`]({c['preset'].replace('-', '_')}/README.md) | {trained} | "
                      f"{c['train_minutes']:g} | {c['fid']:.2f} | {c['is']:.2f} | {c['precision']:.3f} | "
                      f"{c['recall']:.3f} |")
     lines.append(_TABLE[1])
@@ -203,5 +218,12 @@ def write_table(zoo: Optional[str] = None):
         text = text[:start] + "\n".join(lines) + text[end:]
     else:
         text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    runs.write_text(path, text)
+
+
+def rewrite_cards(zoo: Optional[str] = None):
+    """Rewrites every card's README.md from its card.json, and the ranking table (after a change of wording)."""
+    for card in cards(zoo).values():
+        runs.write_text(os.path.join(card["folder"], "README.md"),
+                        _card_text({k: v for k, v in card.items() if k != "folder"}))
+    write_table(zoo)

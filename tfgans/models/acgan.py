@@ -102,6 +102,7 @@ class ACGAN(DCGAN):
             g_class = losses.class_cross_entropy(latent_class(z, self.num_classes), fake_out[:, 1:])
             total = g_loss + self.class_weight * g_class
         self.apply_loss(self.g_optimizer, tape, total, self.generator.trainable_variables)
+        self.update_generator_average()
 
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, d_class=d_class, g_class=g_class,
                                     **self.r1_log(r1))

@@ -13,10 +13,10 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from tfgans import improved
+from tfgans.averaging import ParameterEMA
 from tfgans.distribute import replica_slice
 
-__all__ = ["GANModel", "output_range"]
+__all__ = ["GANModel", "output_range", "draw_latent"]
 
 
 def step_logs(trackers) -> dict:
@@ -32,6 +32,16 @@ def step_logs(trackers) -> dict:
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
         logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
     return logs
+
+
+def draw_latent(n, latent_dim: int, seed, distribution: str = "normal", latent_range=(-1.0, 1.0)) -> tf.Tensor:
+    """``[n, latent_dim]`` latent vectors from the prior (N(0, 1), or U(``latent_range``)) with a stateless
+    ``seed`` [2]: the one draw the models sample with and their SavedModel exports serve."""
+    shape = tf.stack([n, latent_dim])
+    if distribution == "normal":
+        return tf.random.stateless_normal(shape, seed=seed)
+    low, high = latent_range
+    return tf.random.stateless_uniform(shape, seed=seed, minval=low, maxval=high)
 
 
 def output_range(generator: keras.Model):
@@ -142,7 +152,7 @@ class GANModel(keras.Model):
         self.g_ema_rampup = None if g_ema_rampup is None else float(g_ema_rampup)
         # Trainable weights first: synthesize splits the averages at their count for stateless_call.
         weights = list(generator.trainable_variables) + list(generator.non_trainable_variables)
-        self.g_ema = (improved.ParameterEMA(weights, self.g_ema_rate, self.g_ema_rampup, name="g_ema")
+        self.g_ema = (ParameterEMA(weights, self.g_ema_rate, self.g_ema_rampup, name="g_ema")
                       if self.g_ema_rate is not None else None)
 
     def _check_nets(self):
@@ -295,11 +305,7 @@ class GANModel(keras.Model):
         ``shared``, the same vectors on every replica (CFG-GAN's replicated approximation).
         """
         def draw(n):
-            shape = tf.stack([n, self.latent_dim])
-            if self.latent_distribution == "normal":
-                return tf.random.stateless_normal(shape, seed=seed)
-            low, high = self.latent_range
-            return tf.random.stateless_uniform(shape, seed=seed, minval=low, maxval=high)
+            return draw_latent(n, self.latent_dim, seed, self.latent_distribution, self.latent_range)
 
         return draw(batch_size) if shared else replica_slice(draw, batch_size)
 
@@ -318,9 +324,13 @@ class GANModel(keras.Model):
         if self.clip_norm is not None:
             grads = self._clip(optimizer, grads, replicas)
         optimizer.apply(grads, variables)
-        if self.g_ema is not None and optimizer is self.g_optimizer:
-            self.g_ema.update()
         return grads
+
+    def update_generator_average(self):
+        """``a <- a + g_ema_rate * (w - a)`` for the generator's weights after its step, when the flavor keeps
+        their average (``g_ema_rate``; Karras et al. 2018, arXiv:1710.10196, sec. A.1); a no-op otherwise."""
+        if self.g_ema is not None:
+            self.g_ema.update()
 
     def _clip(self, optimizer, grads, replicas):
         scale = optimizer.scale_loss(tf.constant(1.0))  # loss scale of mixed_float16, else 1
@@ -334,7 +344,10 @@ class GANModel(keras.Model):
     # --- inference ---------------------------------------------------------------------------------------
 
     def call(self, z, training=False):
-        return self.generator(z, training=training)
+        """``model(z)``: the images users sample, see and serve, :meth:`synthesize` (the generator's average,
+        cropped, or CFG-GAN's composite). The live generator of training is ``model.generator``."""
+        del training
+        return self.synthesize(z)
 
     def synthesize(self, z) -> tf.Tensor:
         """The images of latent vectors ``z [N, latent_dim]``: what users sample, see and serve.

@@ -90,6 +90,7 @@ class GAN(GANModel):
             fake_logits = self.discriminator(self.generator(z, training=True), training=True)
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
         self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
+        self.update_generator_average()
 
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 
@@ -120,6 +121,7 @@ class GAN(GANModel):
             penalized = d_loss + r1
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
         self.apply_loss(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
+        self.update_generator_average()
         self.apply_loss(self.d_optimizer, d_tape, penalized, self.discriminator.trainable_variables)
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 

@@ -22,8 +22,11 @@ from typing import Optional, Union
 import tensorflow as tf
 import keras
 
-from tfgans import improved, losses
+from tfgans import losses
+from tfgans.averaging import ParameterEMA
+from tfgans.features import feature_model
 from tfgans.models.base import GANModel, step_logs
+from tfgans.normalization import data_dependent_init
 
 __all__ = ["SemiSupervisedGAN"]
 
@@ -80,9 +83,9 @@ class SemiSupervisedGAN(GANModel):
         self.feature_layer = feature_layer
         self.feature_distance = feature_distance
         self.unlabeled_weight = float(unlabeled_weight)
-        self.features = improved.feature_model(discriminator, feature_layer)
+        self.features = feature_model(discriminator, feature_layer)
         self.ema_rate = None if ema_rate is None else float(ema_rate)
-        self.ema = (improved.ParameterEMA(discriminator.trainable_variables, self.ema_rate, name="d_ema")
+        self.ema = (ParameterEMA(discriminator.trainable_variables, self.ema_rate, name="d_ema")
                     if self.ema_rate is not None else None)
         if data_init_examples < 0:
             raise ValueError(f"data_init_examples must be >= 0 (0 skips the init), got {data_init_examples}.")
@@ -134,7 +137,8 @@ class SemiSupervisedGAN(GANModel):
         """Data-dependent initialisation of both nets' weight-normalised layers, before training.
 
         The reference code runs one ``init=True`` pass before its first step: the discriminator on 500
-        training images, the generator on one batch of latent vectors (``improved.data_dependent_init``).
+        training images, the generator on one batch of latent vectors
+        (``tfgans.normalization.data_dependent_init``).
 
         Args:
             images: ``[n, H, W, C]`` real images (the reference: 500 from the training split).
@@ -142,9 +146,8 @@ class SemiSupervisedGAN(GANModel):
             seed: seeds those latent vectors.
         """
         images = self.real_images(tf.convert_to_tensor(images))
-        improved.data_dependent_init(self.generator,
-                                     self.sample_latent(latent_batch_size, tf.constant([seed, 1], tf.int64)))
-        improved.data_dependent_init(self.discriminator, images)
+        data_dependent_init(self.generator, self.sample_latent(latent_batch_size, tf.constant([seed, 1], tf.int64)))
+        data_dependent_init(self.discriminator, images)
         self.initialized.assign(1.0)
 
     def fit(self, x=None, *args, **kwargs):
@@ -204,6 +207,7 @@ class SemiSupervisedGAN(GANModel):
             loss_gen = losses.feature_matching_loss(real_features, self.features(fake, training=True),
                                                     self.feature_distance)
         self.apply_loss(self.g_optimizer, tape, loss_gen, self.generator.trainable_variables)
+        self.update_generator_average()
 
         wrong = tf.not_equal(tf.argmax(logits_lab, axis=-1), tf.cast(tf.reshape(y_lab, [-1]), tf.int64))
         train_err = tf.reduce_mean(tf.cast(wrong, tf.float32))

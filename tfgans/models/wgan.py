@@ -99,13 +99,13 @@ class _WassersteinGAN(GANModel):
             fake_values = self.discriminator(self.generator(z, training=True), training=True)
             g_loss = losses.wasserstein_generator_loss(fake_values)
         self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
+        self.update_generator_average()
         return g_loss
 
     def get_config(self):
         return {**super().get_config(), "n_critic": self.n_critic, "gen_batch_multiple": self.gen_batch_multiple}
 
 
-@keras.saving.register_keras_serializable(package="tfgans")
 def arjovsky_rmsprop(learning_rate: float = 5e-5) -> keras.optimizers.RMSprop:
     """RMSprop as Arjovsky et al.'s reference code runs it (martinarjovsky/WassersteinGAN, ``main.py``:
     ``optim.RMSprop(lr=5e-5)``): PyTorch's defaults, rho (alpha) 0.99 and epsilon 1e-8, not Keras' 0.9 and 1e-7.
@@ -113,6 +113,7 @@ def arjovsky_rmsprop(learning_rate: float = 5e-5) -> keras.optimizers.RMSprop:
     return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-8)
 
 
+@keras.saving.register_keras_serializable(package="tfgans")
 class WGAN(_WassersteinGAN):
     """Wasserstein GAN with weight clipping (Arjovsky et al. 2017, arXiv:1701.07875, Algorithm 1).
 

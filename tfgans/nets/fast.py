@@ -7,7 +7,7 @@ of the TensorFlow DCGAN tutorial's MNIST nets (32/64 channels), so a step costs 
 
 The discriminator has no batch norm: the preset regularises it with R1 (Mescheder et al. 2018), whose
 per-example input gradients batch statistics would mix; R1 on it lowered the FID reached in 10 minutes where
-removing batch norm alone did not (see ``tfgans.presets``, ``dcgan-mnist-fast``).
+removing batch norm alone did not (``benchmarks/README.md``, "Tuning history of the fast recipes").
 
 With ``num_classes`` the pair is AC-GAN's (Odena et al. 2017, arXiv:1610.09585; preset ``acgan-mnist-fast``):
 the generator reads a class off its latent vector (``tfgans.layers.LatentClass``), and the discriminator's last
@@ -31,14 +31,14 @@ from typing import Optional
 import keras
 from keras import layers
 
+from tfgans.data import RESOLUTIONS
 from tfgans.layers import LatentClass
 
 __all__ = ["RESOLUTIONS", "generator", "discriminator", "mnist_generator", "mnist_discriminator"]
 
-#: Image side -> (side of the generator's first feature map, stride-2 blocks from it to the image).
+#: Image side -> (side of the generator's first feature map, stride-2 blocks from it to the image), for each of
+#: ``RESOLUTIONS`` (``tfgans.data``'s list, which images are resized to).
 _LAYOUTS = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
-#: The image sides these nets make.
-RESOLUTIONS = tuple(_LAYOUTS)
 
 
 def _layout(resolution: int, channels: int):

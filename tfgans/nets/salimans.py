@@ -4,8 +4,8 @@ The paper gives no layer tables; these follow its public reference code (openai/
 ``mnist_svhn_cifar10/train_mnist_feature_matching.py`` and ``train_cifar_feature_matching.py``, with the
 layers of ``nn.py``), the nets the reproduction study (seed 003, Daw, Elhamod & More) compares against.
 Discriminators return K = 10 class logits (the fake class is implicit, see
-``tfgans.models.SemiSupervisedGAN``). Weight-normalised layers start from ``data_dependent_init`` as in the
-reference (``SemiSupervisedGAN.data_init``).
+``tfgans.models.SemiSupervisedGAN``). Weight-normalised layers (``tfgans.normalization``) start from
+``data_dependent_init`` as in the reference (``SemiSupervisedGAN.data_init``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import keras
 from keras import layers
 
 from tfgans.layers import Dropout, GaussianNoise
-
-from tfgans.improved import WeightNormConv2D, WeightNormConv2DTranspose, WeightNormDense
+from tfgans.normalization import WeightNormConv2D, WeightNormConv2DTranspose, WeightNormDense
 
 __all__ = ["mnist_generator", "mnist_discriminator", "cifar10_generator", "cifar10_discriminator"]
 

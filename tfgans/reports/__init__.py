@@ -1,15 +1,17 @@
-"""The five reports tfgans reproduces, one module each, found by the registry.
+"""The five reports tfgans reproduces, one module each, found by the registry; their claims and verdicts.
 
-    tfgans reproduce --list
-    tfgans reproduce sun --out runs/sun --data-dir ../shared/tfds --budget-minutes 30
+    tfgans reproduce --list                        # every claim: where, at which length, how it is judged
+    tfgans reproduce sun --out runs/sun --data-dir ../shared/tfds        # each model to the report's length
     tfgans reproduce chakkarwar --out runs/chakkarwar --quick
 
-Each module ``tfgans/reports/<key>.py`` (the report's first author) defines ``REPORT``, a :class:`Report`: the report's metadata and claims, its experiment, and optionally a
-legacy subcommand of its own (``tfgans compare``, ``tfgans semisup``). Adding a report is adding a file: the
-registry imports every module of this package but :mod:`tfgans.reports.judges`, the judging helpers they share. The experiment engine
-is :mod:`tfgans.experiment`, the figures and ``report.md`` :mod:`tfgans.figures`. Report modules
-import TensorFlow only when their experiment runs, so ``tfgans --help`` stays fast; an ImportError inside one
-is a bug and is raised, never hidden.
+Each module ``tfgans/reports/<key>.py`` (the report's first author) defines ``REPORT``, a :class:`Report`: the
+report's metadata, the models its experiment trains (:class:`Entry`) and its claims (:class:`Claim`), each with
+where the report makes it, the training length it is made at and a judge. Adding a report is adding a file: the
+registry imports every module of this package but :mod:`tfgans.reports.judges`, the judging helpers they share.
+Verdicts come only from :func:`decide`, which answers "cannot tell" until every model a claim compares reached
+its length. The experiment engine is :mod:`tfgans.experiment`, the figures and ``report.md``
+:mod:`tfgans.figures`. Report modules import no TensorFlow, so ``tfgans --help`` and ``tfgans reproduce --list``
+stay fast; an ImportError inside one is a bug and is raised, never hidden.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["Claim", "Entry", "Report", "Verdict", "ModelResult", "HOLDS", "DOES_NOT_HOLD", "CANNOT_TELL",
-           "all_reports", "get", "keys", "reproduce", "decide"]
+           "all_reports", "get", "keys", "decide"]
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
@@ -211,13 +213,9 @@ class Report:
         source: the seed file.
         reproduces: what tfgans reproduces of it, one sentence.
         datasets: the datasets its experiment uses (those it can use here first).
-        entries: the models its experiment trains, each for ``budget_minutes``.
+        entries: the models its experiment trains, each to the report's length.
         claims: what the report claims, each with its judge.
-        budget_minutes: the default training budget per model.
         aliases: other keys that name it (``salimans`` for ``daw``).
-        runner: a function ``(report, **options) -> report.md path`` for an experiment that is not a set of
-            budgeted trainings (``daw``); None for :func:`tfgans.reports.experiment.reproduce`.
-        add_parser: optional hook adding a legacy subcommand (``tfgans compare``) to the CLI's subparsers.
         published: numbers the report publishes, for the table in ``report.md``.
         notes: anything the reader of ``report.md`` should know (deviations, budget caveats).
         budget_text: the default training length in words.
@@ -236,10 +234,7 @@ class Report:
     datasets: Tuple[str, ...]
     entries: Tuple[Entry, ...] = ()
     claims: Tuple[Claim, ...] = ()
-    budget_minutes: float = 30.0
     aliases: Tuple[str, ...] = ()
-    runner: Optional[Callable[..., str]] = None
-    add_parser: Optional[Callable[[Any], Any]] = None
     published: Dict[str, Any] = field(default_factory=dict)
     notes: Sequence[str] = ()
     budget_text: str = ""
@@ -310,18 +305,3 @@ def get(key: str) -> Report:
             return report
     raise ValueError(f"Unknown report {key!r}; known reports: {', '.join(keys())} "
                      "(list them with `tfgans reproduce --list`).")
-
-
-def reproduce(report, out: str, **options) -> str:
-    """Runs (or resumes) a report's experiment in ``out`` and writes its ``report.md``; returns its path.
-
-    ``report`` is a :class:`Report` or its key. ``options`` are those of
-    :func:`tfgans.experiment.reproduce` (``data_dir``, ``budget_minutes``, ``quick``, ``clock``, ``seed``,
-    ``eval_samples``, ``models``, ``download``, ``verbose``); a report with its own ``runner`` takes the same.
-    """
-    report = get(report) if isinstance(report, str) else report
-    if report.runner is not None:
-        return report.runner(report, out, **options)
-    from tfgans.experiment import reproduce as run_experiment
-
-    return run_experiment(report, out, **options)

@@ -20,13 +20,15 @@ command that runs them.
 
 from __future__ import annotations
 
+from typing import Dict, List
+
 
 import numpy as np
 
 from tfgans.reports import DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
 from tfgans.reports.judges import NotRecorded, judge, stopped_by_nan, value_at
 
-__all__ = ["REPORT", "AUTHORS", "AFFILIATIONS", "add_parser"]
+__all__ = ["REPORT", "AUTHORS", "AFFILIATIONS", "PAPER", "REPRODUCTION", "TABLE_LABELS", "format_row"]
 
 AUTHORS = ("Arka Daw", "Mohannad Elhamod", "Snehal More")
 AFFILIATIONS = ()  # the report prints none
@@ -36,14 +38,16 @@ _PAPER, _DAW = (93, 6.5), (433, 7.9)  # MNIST, 100 labels: test errors out of 10
 #: Sleepychord/ImprovedGAN-pytorch's ImprovedGAN.py: ``--epochs`` default 10.
 _DAW_EPOCHS = 10
 _SEEDS = ("seed1", "seed2", "seed3")
+#: The other MNIST rows of the table, one seed each (the paper's figures: 10 seeds; Daw et al.'s: 3).
+_ROWS = {20: "labels20", 50: "labels50", 200: "labels200"}
 _PAPER_LENGTH = "the paper's code (openai/improved-gan, train_mnist_feature_matching.py): 300 epochs"
 _DAW_LENGTH = ("none printed; the code the report ran (Sleepychord/ImprovedGAN-pytorch, ImprovedGAN.py) defaults to "
                "--epochs 10")
 
 
-def _over_seeds(results, epochs, column):
-    """``{seed label: column at epochs}`` over the seeds that trained ``epochs``."""
-    seeds = [results[k] for k in _SEEDS if k in results and results[k].epochs]
+def _over_seeds(results, epochs, column, keys=_SEEDS):
+    """``{seed label: column at epochs}`` over the seeds (entries ``keys``) that trained ``epochs``."""
+    seeds = [results[k] for k in keys if k in results and results[k].epochs]
     values = {r.entry.label: value_at(r, epochs, column) for r in seeds if r.epochs_done >= epochs - 1e-3}
     if not values:
         latest = [f"{r.entry.label}: {r.epochs[-1][column]:.0f} at epoch {r.epochs_done:g}" for r in seeds
@@ -76,6 +80,62 @@ def _daw_figure(results):
                    f"{low:.0f}-{high:.0f}")
 
 
+def _row_paper(n):
+    """A judge: the ``n``-label row's test errors (parameter average) at epoch 300 within the paper's mean + 2
+    std."""
+    mean, std = PAPER["mnist"][n]
+
+    @judge
+    def row(results):
+        value, text = _mean(_over_seeds(results, _EPOCHS, "errors", (_ROWS[n],)))
+        bound = mean + 2 * std
+        return Verdict(HOLDS if value <= bound else DOES_NOT_HOLD,
+                       f"{n} labels, test errors of the parameter average at epoch 300: {text}; the paper's "
+                       f"{mean:g} + 2 x {std:g} = {bound:g}")
+    return row
+
+
+def _row_daw(n):
+    """A judge: the ``n``-label row's test errors without the average at epoch 10 within Daw et al.'s mean ±
+    3 std."""
+    mean, std = REPRODUCTION["mnist"][n]
+
+    @judge
+    def row(results):
+        value, text = _mean(_over_seeds(results, _DAW_EPOCHS, "raw_errors", (_ROWS[n],)))
+        low, high = mean - 3 * std, mean + 3 * std
+        return Verdict(HOLDS if low <= value <= high else DOES_NOT_HOLD,
+                       f"{n} labels, test errors without the average at epoch 10: {text}; Daw et al. {mean:g} ± 3 x "
+                       f"{std:g} = {low:.0f}-{high:.0f}")
+    return row
+
+
+@judge
+def _more_labels_fewer_errors(results):
+    """At epoch 10 (Daw et al.'s length), without the average: errors fall from 20 to 50 to 100 to 200 labels."""
+    rows = {20: "labels20", 50: "labels50", 100: "seed1", 200: "labels200"}
+    values = {n: value_at(results[k], _DAW_EPOCHS, "raw_errors") for n, k in rows.items()}
+    order = sorted(values)
+    falling = all(values[a] > values[b] for a, b in zip(order, order[1:]))
+    return Verdict(HOLDS if falling else DOES_NOT_HOLD,
+                   "test errors without the average at epoch 10 (seed 1 of each row): "
+                   + ", ".join(f"{n} labels {values[n]:.0f}" for n in order))
+
+
+def _row_claims(n):
+    """The paper's and Daw et al.'s figures of the ``n``-label row, each a claim at its own length."""
+    (pm, ps), (dm, ds) = PAPER["mnist"][n], REPRODUCTION["mnist"][n]
+    return (
+        Claim(f"paper-{n}-labels", f"MNIST with {n} labels, 'The paper's results': {pm:g} ± {ps:g} incorrectly "
+              "predicted test examples out of 10000", _row_paper(n),
+              "seed 1's test errors (parameter average) at epoch 300 are at most the paper's mean + 2 std",
+              where=f"MNIST table, {n} labels", at={_ROWS[n]: _EPOCHS}, length=_PAPER_LENGTH),
+        Claim(f"daw-{n}-labels", f"MNIST with {n} labels, 'Our results': {dm:g} ± {ds:g} incorrectly predicted test "
+              "examples out of 10000", _row_daw(n),
+              "seed 1's test errors without the average at epoch 10 are within Daw et al.'s mean ± 3 std",
+              where=f"MNIST table, {n} labels", at={_ROWS[n]: _DAW_EPOCHS}, length=_DAW_LENGTH))
+
+
 @judge
 def _sigmoid_explodes(results):
     exploded = [results[k].entry.label for k in _SEEDS if k in results and stopped_by_nan(results[k])]
@@ -86,10 +146,44 @@ def _sigmoid_explodes(results):
                    + ", ".join(f"{v:.3g}" for v in trained.values()) + ")")
 
 
+#: Salimans et al. 2016 (Tables 1 and 2): MNIST test errors out of 10,000; CIFAR-10 test error in percent.
+PAPER = {
+    "mnist": {20: (1677, 452), 50: (221, 136), 100: (93, 6.5), 200: (90, 4.2)},
+    "cifar10": {1000: (21.83, 2.1), 2000: (19.61, 2.09), 4000: (18.63, 2.32)},
+}
+#: The reproduction report (Daw, Elhamod & More, seed 003), 3 seeds, PyTorch ports of the reference code.
+REPRODUCTION = {
+    "mnist": {20: (1952, 226.7), 50: (569, 11.1), 100: (433, 7.9), 200: (398, 13.9)},
+    "cifar10": {1000: (26.3, 3.5), 2000: (23.2, 2.8), 4000: (21.3, 2.95)},
+}
+TABLE_LABELS = {name: sorted(rows) for name, rows in PAPER.items()}
+
+
+def _fmt(mean, std, percent):
+    return f"{mean:.2f} ± {std:.2f}" if percent else f"{mean:.0f} ± {std:.1f}"
+
+
+def _published(mean, std):
+    return f"{mean:g} ± {std:g}"  # as printed in the paper and the report
+
+
+def format_row(dataset: str, num_labeled: int, results: List[Dict]) -> str:
+    """One table row: labels | paper | the report's reproduction | this run (mean ± sample std over seeds).
+
+    MNIST rows count test errors (out of 10,000), CIFAR-10 rows give the error rate in percent, as the paper.
+    """
+    percent = dataset != "mnist"
+    values = np.asarray([100.0 * (1.0 - r["accuracy"]) if percent else r["errors"] for r in results], float)
+    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    cells = [str(num_labeled)]
+    for source in (PAPER, REPRODUCTION):
+        cells.append(_published(*source[dataset][num_labeled]) if num_labeled in source[dataset] else "-")
+    cells.append(_fmt(float(np.mean(values)), std, percent))
+    return "| " + " | ".join(cells) + " |"
+
+
 def _table(results):
     """The report's MNIST row beside tfgans' seeds (their latest epoch), for ``report.md``."""
-    from tfgans import semisup
-
     seeds = [results[k] for k in _SEEDS if k in results and results[k].epochs]
     if not seeds:
         return []
@@ -97,54 +191,13 @@ def _table(results):
     rows = [{"errors": r.epochs[-1]["errors"], "accuracy": r.epochs[-1]["accuracy"]} for r in seeds]
     return [f"Test errors out of 10,000 (tfgans: the parameter average at the latest epoch of each seed: {reached}):",
             "", "| labeled examples | paper | Daw et al. | tfgans |", "|---|---|---|---|",
-            semisup.format_row("mnist", _LABELS, rows)]
+            format_row("mnist", _LABELS, rows)]
 
 
-def add_parser(subparsers):
-    """Adds ``tfgans semisup --dataset D [--num-labeled N | --table] [--seeds K] [--epochs E]``."""
-    from tfgans.cli import lazy
-
-    parser = subparsers.add_parser(
-        "semisup",
-        help="semi-supervised GAN test errors by number of labels (Salimans et al. 2016)",
-        description="Trains the semi-supervised GAN of Salimans et al. 2016 (reference-code nets, feature "
-                    "matching) with a balanced labeled subset per seed and prints each seed's test errors "
-                    "and the mean ± std in the form of the paper's table.",
-    )
-    parser.add_argument("--dataset", default="mnist", choices=("cifar10", "mnist"), help="mnist or cifar10")
-    parser.add_argument("--num-labeled", type=int, default=None,
-                        help="labeled examples, a multiple of 10 (default: MNIST 100, CIFAR-10 4000)")
-    parser.add_argument("--table", action="store_true",
-                        help="run every row of the paper's table (MNIST 20/50/100/200, CIFAR-10 1000/2000/4000)")
-    parser.add_argument("--seeds", type=int, default=3, help="seeds per row (the paper: 10; the report: 3)")
-    parser.add_argument("--first-seed", type=int, default=0, help="seeds are first-seed, first-seed+1, ...")
-    parser.add_argument("--epochs", type=int, default=None, help="default: MNIST 300, CIFAR-10 1200")
-    parser.add_argument("--batch-size", type=int, default=None, help="default: 100, the reference's")
-    parser.add_argument("--steps-per-epoch", type=int, default=None, help="cap the steps per epoch (quick runs)")
-    parser.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
-    parser.add_argument("--download", action="store_true", help="let tensorflow-datasets download missing data")
-    parser.add_argument("--out", default=None,
-                        help="run folder: a resumable sub-folder per (labels, seed) with checkpoints, curve.csv "
-                             "and result.json; rerunning the command continues unfinished seeds")
-    parser.add_argument("--restart", action="store_true",
-                        help="start over: move the earlier runs in --out into --out/previous-<time>/")
-    parser.add_argument("--json", default=None, help="also write every seed's result and per-epoch curve here")
-    parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="Keras fit verbosity")
-    parser.set_defaults(func=lazy("tfgans.semisup:run"))
-    return parser
-
-
-_MNIST = ("the {n}-label row, which `tfgans reproduce daw` (100 labels) does not train: `tfgans semisup --dataset "
-          "mnist --num-labeled {n} --seeds 3 --out runs/semisup --data-dir ../shared/tfds` runs it to the paper's 300 "
-          "epochs (add --epochs 10 --out runs/semisup-10 for Daw et al.'s length) and prints the row beside both "
-          "figures")
 _CIFAR = ("CIFAR-10 prepared (tensorflow-datasets cifar10) and a GPU: `tfgans semisup --dataset cifar10 --num-labeled "
           "{n} --seeds 3 --out runs/semisup --data-dir DIR` runs the row to the paper's code's 1200 epochs (Daw et "
           "al.'s length is not printed; their samples are captioned '250 epochs': --epochs 250 --out "
           "runs/semisup-250) and prints it beside both figures")
-_TABLE = ("every row of the MNIST table: `tfgans semisup --dataset mnist --table --seeds 3 --out runs/semisup "
-          "--data-dir ../shared/tfds`; no judge compares the rows")
-
 REPORT = Report(
     key="daw",
     title="Improved Techniques for Training GANs - A Reproduction Study",
@@ -157,7 +210,11 @@ REPORT = Report(
     entries=tuple(Entry(f"seed{s}", "semisup-mnist-salimans", f"seed {s}", grid_figures="MNIST fake data, 100 labels",
                         loss_figures="(none in the report)", seed=s, folder=f"mnist_{_LABELS}labels_seed{s}",
                         options={"num_labeled": _LABELS}, quick_options={"epochs": 1, "steps_per_epoch": 20})
-                  for s in (1, 2, 3)),
+                  for s in (1, 2, 3)) + tuple(
+        Entry(key, "semisup-mnist-salimans", f"{n} labels", grid_figures=f"MNIST fake data, {n} labels",
+              loss_figures="(none in the report)", seed=1, folder=f"mnist_{n}labels_seed1",
+              options={"num_labeled": n}, quick_options={"epochs": 1, "steps_per_epoch": 20})
+        for n, key in _ROWS.items()),
     claims=(
         Claim("paper-100-labels", "MNIST with 100 labels, 'The paper's results': 93 ± 6.5 incorrectly predicted test "
               "examples out of 10000", _paper_figure,
@@ -182,14 +239,12 @@ REPORT = Report(
                     "tfgans has no Softplus preset and nothing in tfgans trains one"),
         Claim("more-labels-fewer-errors", "'the higher the number of labeled training samples is, the lower the "
               "number of incorrectly predicted test examples is'; 'adding more labeled examples helps the GAN "
-              "generate images with lower error'", where="MNIST table text; Conclusion", length=_DAW_LENGTH,
-              needs=_TABLE),
-        Claim("mnist-20-labels", "MNIST with 20 labels: the paper 1677 ± 452, Daw et al. 1952 ± 226.7 test errors",
-              where="MNIST table", length=_DAW_LENGTH + "; the paper's: 300 epochs", needs=_MNIST.format(n=20)),
-        Claim("mnist-50-labels", "MNIST with 50 labels: the paper 221 ± 136, Daw et al. 569 ± 11.1 test errors",
-              where="MNIST table", length=_DAW_LENGTH + "; the paper's: 300 epochs", needs=_MNIST.format(n=50)),
-        Claim("mnist-200-labels", "MNIST with 200 labels: the paper 90 ± 4.2, Daw et al. 398 ± 13.9 test errors",
-              where="MNIST table", length=_DAW_LENGTH + "; the paper's: 300 epochs", needs=_MNIST.format(n=200)),
+              "generate images with lower error'", _more_labels_fewer_errors,
+              "at epoch 10, without the average (as the report's code tests), seed 1's test errors fall from 20 to "
+              "50 to 100 to 200 labels", where="MNIST table text; Conclusion",
+              at={"labels20": _DAW_EPOCHS, "labels50": _DAW_EPOCHS, "seed1": _DAW_EPOCHS, "labels200": _DAW_EPOCHS},
+              length=_DAW_LENGTH),
+    ) + tuple(claim for n in _ROWS for claim in _row_claims(n)) + (
         Claim("cifar10-1000-labels", "CIFAR-10 with 1000 labels: the paper 21.83 ± 2.1 %, Daw et al. 26.3 ± 3.5 % "
               "test error", where="CIFAR-10 table", length="not printed", needs=_CIFAR.format(n=1000)),
         Claim("cifar10-2000-labels", "CIFAR-10 with 2000 labels: the paper 19.61 ± 2.09 %, Daw et al. 23.2 ± 2.8 % "
@@ -201,7 +256,7 @@ REPORT = Report(
               length="not printed", needs="the three CIFAR-10 rows: " + _CIFAR.format(n="1000, 2000 and 4000")),
         Claim("cifar10-closer-than-mnist", "'our results for CIFAR-10 are much closer to what [1] reports than those "
               "reported for MNIST'", where="Conclusion", length="not printed",
-              needs="both tables: " + _TABLE + "; " + _CIFAR.format(n="1000, 2000 and 4000")),
+              needs="the CIFAR-10 table (the MNIST one is trained here): " + _CIFAR.format(n="1000, 2000 and 4000")),
         Claim("cifar10-samples-resemble", "'Qualitatively, the generated images highly resemble those reported in "
               "the paper' (CIFAR-10, 250 epochs with 1000 labels)", where="CIFAR-10 samples",
               length="the samples' caption: 250 epochs",
@@ -222,9 +277,8 @@ REPORT = Report(
               needs="their GPUs (two TitanX); nothing in tfgans can test it elsewhere: a run's time on "
                     "other hardware says nothing about theirs"),
     ),
-    budget_text="300 epochs x 3 seeds, one after the other (resumable)",
+    budget_text="300 epochs: 3 seeds with 100 labels, one seed each with 20, 50 and 200 (resumable)",
     aliases=("salimans",),
-    add_parser=add_parser,
     scores=("errors",),
     evaluates=False,
     summary=_table,

@@ -26,7 +26,7 @@ from tfgans.reports import DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
 from tfgans.reports.judges import (FAIR_FID, GOOD_FID, DIFFERENT, BLOW_UP, NotRecorded, blow_ups, fid_falls, fid_level,
                                 fid_lower, judge, ms_per_step, step_values, stopped_by_nan, value_at)
 
-__all__ = ["REPORT", "RANKING", "AUTHORS", "AFFILIATIONS", "add_parser"]
+__all__ = ["REPORT", "RANKING", "AUTHORS", "AFFILIATIONS"]
 
 AUTHORS = ("Amol Kapoor", "Bernardo Orozco")
 AFFILIATIONS = ("Department of Computer Science", "Oxford University")
@@ -221,33 +221,6 @@ _SWEEP = ("nothing in tfgans runs it: each architecture has one preset, and `tfg
           "layer sizes, filter or stride (tfgans.nets.kapoor builds other configurations in Python)")
 
 
-def add_parser(subparsers):
-    """``tfgans compare``: the name this experiment had before ``tfgans reproduce``; the same run."""
-    p = subparsers.add_parser(
-        "compare", help="Kapoor & Orozco's four architectures (= tfgans reproduce kapoor)",
-        description="Trains the report's architectures to Table 1's 500 epochs (or --budget-minutes each) and "
-                    "writes loss plots, "
-                    "samples side by side, FID over time and report.md. Same as `tfgans reproduce kapoor`.")
-    p.add_argument("--study", default="kapoor", choices=("kapoor",), help="which report's study (kapoor)")
-    p.add_argument("--budget-minutes", type=float, help="training minutes per model")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--data-dir", help="tensorflow-datasets directory (default: $TFDS_DATA_DIR)")
-    p.add_argument("--models", help="comma-separated subset: linear,dcgan,lstm,dcgan-pool")
-    p.add_argument("--seed", type=int, default=0, help="seed of weights, latents and shuffling")
-    p.add_argument("--quick", action="store_true", help="a small run for first looks")
-    p.set_defaults(func=_compare)
-    return p
-
-
-def _compare(args) -> int:
-    from tfgans.experiment import reproduce
-
-    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
-    reproduce(REPORT, args.out, data_dir=args.data_dir, budget_minutes=args.budget_minutes, quick=args.quick,
-              seed=args.seed, models=models)
-    return 0
-
-
 REPORT = Report(
     key="kapoor",
     title="Experiments with GANs",
@@ -381,7 +354,6 @@ REPORT = Report(
               "at epoch 500 the pooling DCGAN's FID is below the LSTM's, and the LSTM's is less than twice it",
               where="sec. 5", at={"dcgan-pool": _EPOCHS, "lstm": _EPOCHS}, length=_LENGTH),
     ),
-    add_parser=add_parser,
     notes=("Sizes the report does not print are tfgans' guesses, documented in tfgans.nets.kapoor.",
            "Speed is CPU time per generator step (all four take batches of 256).",
            "The report's LSTM stopped early at an unprinted step; its claims are judged at Table 1's 500 epochs "
