@@ -398,37 +398,54 @@ def _set_state(model, state):
 
 
 def check_single_steps(flavor, which, strategy, step_optimizers, rtol, atol, replica_logs=()):
-    """One step in graph mode on one device is the reference for an XLA step and a two-replica step."""
+    """The XLA step and the two-replica step are the one-device graph step.
 
-    def build_compiled(**compile_kwargs):
-        model = flavor.build()
-        model.compile(**_copied(step_optimizers or default_step_optimizers()), **compile_kwargs)
-        return model
+    With both checks the two steps are compared with each other: to agree, both would have to be wrong in the
+    same way. The one-device graph step runs only to name the culprit of a disagreement (or when one check runs
+    alone), which saves a compilation per flavor.
+    """
 
+    def run(kind, initial=None):
+        with strategy.scope() if kind == "replicas" else contextlib.nullcontext():
+            model = flavor.build()
+            model.compile(**_copied(step_optimizers or default_step_optimizers()), jit_compile=kind == "xla")
+            if initial is not None:
+                _set_state(model, initial)
+        if kind == "xla":
+            assert model.jit_compile is True
+        if kind == "replicas":
+            assert model.distribute_strategy.num_replicas_in_sync == 2
+        state = _state(model)
+        history = model.fit(flavor.dataset(), epochs=1, verbose=0).history
+        return model, history, state
+
+    def compare(name, run, reference_name, reference):
+        what = f"the {name} step against the {reference_name} step"
+        _same_weights(run[0].get_weights(), reference[0].get_weights(), rtol, atol, what)
+        assert set(run[1]) == set(reference[1]), (what, sorted(run[1]), sorted(reference[1]))
+        skip = replica_logs if "replicas" in (name, reference_name) else ()
+        for key in set(reference[1]) - set(skip):
+            np.testing.assert_allclose(run[1][key], reference[1][key], rtol=rtol, atol=atol,
+                                       err_msg=f"{what}: log {key}")
+
+    first, *other = which
     with fixed_draws():
-        reference = build_compiled(jit_compile=False)
-        initial = _state(reference)
-        logs = reference.fit(flavor.dataset(), epochs=1, verbose=0).history
-        moved = _largest_change(initial[0], reference.get_weights())
+        runs = {first: run(first)}
+        initial = runs[first][2]
+        moved = _largest_change(initial[0], runs[first][0].get_weights())
         assert moved > 1e-4, f"one step moved no weight by more than {moved}: nothing to compare"
-        runs = {}
-        if "xla" in which:
-            xla = build_compiled(jit_compile=True)
-            assert xla.jit_compile is True
-            _set_state(xla, initial)
-            runs["xla"] = xla, xla.fit(flavor.dataset(), epochs=1, verbose=0).history
-        if "replicas" in which:
-            with strategy.scope():
-                mirrored = build_compiled()
-                _set_state(mirrored, initial)
-            assert mirrored.distribute_strategy.num_replicas_in_sync == 2
-            runs["replicas"] = mirrored, mirrored.fit(flavor.dataset(), epochs=1, verbose=0).history
-    for name, (model, their_logs) in runs.items():
-        _same_weights(model.get_weights(), reference.get_weights(), rtol, atol, f"{name} step")
-        assert set(their_logs) == set(logs), (name, sorted(their_logs))
-        for key, values in logs.items():
-            if not (name == "replicas" and key in replica_logs):
-                np.testing.assert_allclose(their_logs[key], values, rtol=rtol, atol=atol, err_msg=f"{name} log {key}")
+        for kind in other:
+            runs[kind] = run(kind, initial)
+        if not other:
+            compare(first, runs[first], "one-device graph", run("graph", initial))
+            return
+        try:
+            compare(other[0], runs[other[0]], first, runs[first])
+        except AssertionError as disagreement:
+            graph = run("graph", initial)
+            for kind in which:  # the culprit's own mismatch
+                compare(kind, runs[kind], "one-device graph", graph)
+            raise disagreement
 
 
 # --- fixed draws ------------------------------------------------------------------------------------------------

@@ -222,6 +222,20 @@ def test_record_cell_downloads_a_missing_record_or_says_why(tmp_path, monkeypatc
     assert "Could not download the record" in capsys.readouterr().out
 
 
+def test_quickstart_downloads_the_shipped_generator_where_it_is_missing(tmp_path, monkeypatch, capsys):
+    """A pip-installed tfgans (Colab) has no saved_models/: the quickstart fetches dcgan-fast by URL (here the
+    clone's files) into a zoo of its own, and loads it by its preset's name."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TFGANS_ZOO", str(tmp_path / "empty"))  # no shipped generators
+    monkeypatch.setenv("TFGANS_RECORD_URL", REPO_ROOT.as_uri())
+    namespace = _run_cells(REPO_ROOT / "notebooks" / "quickstart.ipynb", ["setup", "shipped"])
+    assert namespace["GENERATOR"].startswith(str(tmp_path)) and os.environ["TFGANS_ZOO"] != str(tmp_path / "empty")
+    assert tfgans.export.sample_images(namespace["generator"], 2).shape == (2, 28, 28, 1)
+    assert "dcgan-fast: 25 epochs" in capsys.readouterr().out
+
+
 # --- execution: every notebook, top to bottom, in quick mode (twice where the second run tests a resume) -----
 
 #: Run twice: a rerun resumes `tfgans.training.train`'s run (quickstart). The report notebooks resume through
@@ -278,5 +292,6 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(path, tfds_dir, tmp_path, mon
             shown = _text(cells["train-results"])  # this run's report, shown as the record is
             for claim in json.loads((tmp_path / f"{key}_quick" / "verdicts.json").read_text()):
                 assert f"`{claim}`" in shown
+            assert len(_images(cells["train-results"])) == len(_figure_links(tmp_path / f"{key}_quick"))
     for name in files:
         assert (tmp_path / name).exists(), name
