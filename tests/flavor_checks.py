@@ -1,44 +1,51 @@
 """One test of everything a GAN flavor must do, for every flavor: :func:`run_flavor_test`.
 
-In the manner of keras-hub's ``run_backbone_test``: a flavor's test file gives the class, its arguments (with
-tiny nets) and one training element, and the helper runs the checks every flavor must pass. A new flavor gets
-all of them with one call (add it to ``tests/test_flavors.py``)::
+In the manner of keras-hub's ``run_backbone_test``: a flavor's test gives the class, its arguments (with tiny
+nets) and one training element, and the helper runs every check a flavor must pass. A new flavor gets all of
+them with one call, an entry in ``FLAVORS`` of ``tests/test_flavors.py`` (which calls this for each), or::
 
     from flavor_checks import run_flavor_test
 
-    def test_my_flavor(two_replicas, plain_tf, tmp_path):
+    def test_my_flavor(two_replicas, tmp_path):  # two_replicas: tests/conftest.py
         run_flavor_test(
             tfgans.MyGAN,
-            # Nets as zero-argument factories: each check builds fresh ones (under a strategy, a dtype policy).
+            # The nets as zero-argument functions: each check builds its own (under a strategy, a dtype policy).
             {"generator": tiny_generator, "discriminator": tiny_discriminator, "latent_dim": 4, "seed": 1},
-            data=IMAGES,  # one element of the training stream: what one train_step takes
-            compile_kwargs={"d_optimizer": keras.optimizers.Adam(1e-2)},
-            config_kwargs={"my_option": 3},  # non-default options for the config round trip
-            falls=("d_loss",),  # logged losses that must fall over a few steps on this element
-            strategy=two_replicas, plain_tf=plain_tf, tmp_path=tmp_path)
+            data=images,  # one element of the training stream, what one train_step takes: here [4, 8, 8, 1]
+            compile_kwargs={"d_optimizer": keras.optimizers.Adam(1e-2)},  # of the training check
+            config_kwargs={"my_option": 3},  # options other than their defaults, for the config round trip
+            falls=("d_loss",),  # logged losses that must fall over a few steps on the element
+            strategy=two_replicas, tmp_path=tmp_path)
 
 The checks (:data:`CHECKS`), each named in its failure message:
 
 1. ``training``: ``steps`` steps on the element log every tracker, finite; the losses named in ``falls`` end
    lower than they start; both nets' weights move and stay finite.
-2. ``config``: ``from_config(get_config())`` (and ``keras.saving`` serialization, which needs the class
-   registered) gives the same class and config, and the same ``generate(n, seed)`` once the weights are
-   copied; ``config_kwargs`` survive the round trip too.
-3. ``keras_file``: the trained model saved as ``.keras`` and read by ``keras.models.load_model`` samples
-   identically, has the optimizers' state, and one more step from it and from the original gives the same
-   weights.
-4. ``export``: ``tfgans.export.save_generator`` serves, in a process that never imports tfgans (``plain_tf``),
-   the images of ``tfgans.data.to_uint8(model.generate(n, seed))``.
+2. ``config``: ``get_config()`` holds every constructor argument; ``from_config`` of it (and ``keras.saving``
+   serialization, which needs the class registered) gives the same class and config, and the same
+   ``generate(n, seed)`` once the weights are copied; ``config_kwargs`` survive the round trip too.
+3. ``keras_file``: the trained model saved as ``.keras`` and read by ``keras.models.load_model`` (no compile
+   warning) has its config, weights and optimizers' state and samples identically; one more step from it and
+   from the original gives the same weights (random layers' seed states included).
+4. ``export``: ``tfgans.export.save_generator``'s ``sample`` signature serves, in a process that never imports
+   tfgans (:class:`PlainTensorFlow`), the images of ``tfgans.data.to_uint8(model.generate(n, seed))``.
 5. ``xla``: a step compiled with ``jit_compile=True`` computes the update the graph step computes.
-6. ``bfloat16``: a step under the ``mixed_bfloat16`` policy computes in bfloat16 and logs finite losses.
+6. ``bfloat16``: a step under the ``mixed_bfloat16`` policy computes in bfloat16, logs finite losses and moves
+   both nets' float32 weights.
 7. ``replicas``: two replicas of ``tf.distribute.MirroredStrategy`` (``strategy``) take the step one device
    takes on the same global batch.
 
-Checks 5 and 7 compare single SGD steps (equal updates mean equal gradients) with :func:`fixed_draws`: XLA
-implements the stateless random ops with other bit streams than the TensorFlow kernels, so for those steps
-every ``tf.random.stateless_*`` draw (latents, penalty weights, shuffles, seeds, Keras' random layers) is
-replaced by a counter-based hash that computes the same numbers in both. Random layers must draw per example
-(``tfgans.layers.Dropout``, not ``keras.layers.Dropout``, whose replicas share masks).
+Checks 5 and 7 compare single steps from the same weights, weights and logs, with SGD (equal updates mean
+equal gradients; :func:`default_step_optimizers`). Run together, the XLA step and the two-replica step are
+compared with each other (to agree, both would have to be wrong alike), and a one-device graph step runs only
+to name the culprit of a disagreement. The steps run under :func:`fixed_draws`: XLA implements the stateless
+random ops with other bit streams than the TensorFlow kernels, so every ``tf.random.stateless_*`` draw
+(latents, penalty weights, shuffles, seeds, Keras' random layers) is replaced by a counter-based hash that
+computes the same numbers in both. Random layers must draw per example (``tfgans.layers.Dropout``, not
+``keras.layers.Dropout``, whose replicas share masks).
+
+Each check prints its time (``pytest -s`` shows them); the whole run of a tiny flavor takes 15-50 s on two
+busy cores, most of it the XLA compilation and the two-replica tracing.
 
 Requirements on the element: its global batch splits over the two replicas (an even batch, times the flavor's
 ``real_batches_per_step``).
@@ -51,6 +58,7 @@ import inspect
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -71,8 +79,8 @@ NETS = ("generator", "discriminator")
 
 
 def run_flavor_test(cls, init_kwargs, data, *, compile_kwargs=None, config_kwargs=None, falls=("d_loss",),
-                    steps=4, step_optimizers=None, rtol=1e-4, atol=2e-5, replica_logs=(), num_samples=4, strategy=None,
-                    plain_tf=None, tmp_path=None, checks=CHECKS):
+                    steps=4, step_optimizers=None, rtol=1e-4, atol=2e-5, replica_logs=(), num_samples=4,
+                    strategy=None, plain_tf=None, tmp_path=None, checks=CHECKS):
     """Runs :data:`CHECKS` on flavor ``cls`` (see the module docstring).
 
     Args:
@@ -242,7 +250,8 @@ def check_config(flavor, model, config_kwargs):
     if config_kwargs:
         options = flavor.build(**config_kwargs).get_config()
         for key, value in config_kwargs.items():
-            assert _plain(options.get(key)) == _plain(value), f"get_config()[{key!r}] = {options.get(key)!r}, built with {value!r}"
+            assert _plain(options.get(key)) == _plain(value), \
+                f"get_config()[{key!r}] = {options.get(key)!r}, built with {value!r}"
         assert _plain(flavor.cls.from_config(options).get_config()) == _plain(options)
 
 
@@ -347,6 +356,7 @@ class PlainTensorFlow:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -365,11 +375,16 @@ def check_bfloat16(flavor):
         for net in NETS:
             dtypes = {layer.compute_dtype for layer in getattr(model, net).layers if layer.weights}
             assert "bfloat16" in dtypes, f"the {net} computes in {dtypes}, not bfloat16"
+        before = _net_weights(model)
         history = model.fit(flavor.dataset(), epochs=1, verbose=0).history
     finally:
         keras.mixed_precision.set_global_policy(policy)
     assert all(np.isfinite(values[0]) for values in history.values()), history
     assert all(w.dtype == "float32" for w in model.trainable_weights), "non-float32 weights"
+    after = _net_weights(model)
+    for net in NETS:  # bfloat16 gradients neither vanished nor overflowed
+        assert all(np.all(np.isfinite(w)) for w in after[net]), f"non-finite {net} weights"
+        assert _largest_change(before[net], after[net]) > 0, f"the {net} did not move"
     images = model.generate(2)
     assert images.dtype in (tf.float32, tf.bfloat16) and np.all(np.isfinite(tf.cast(images, tf.float32)))
 
