@@ -173,6 +173,8 @@ def _cmd_reproduce(args) -> int:
         options["models"] = [m.strip() for m in args.models.split(",") if m.strip()]
     if args.max_epochs is not None:
         options["max_epochs"] = args.max_epochs
+    if getattr(args, "report_only", False):
+        options["train"] = False
     if args.dataset:
         options["dataset"] = args.dataset
     experiment.reproduce(report, args.out, **options)
@@ -349,6 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", nargs="?", help="report key (see --list)")
     p.add_argument("--list", action="store_true",
                    help="list the reports and every claim: where the report makes it, at which training length")
+    p.add_argument("--report-only", action="store_true",
+                   help="write the figures and report.md from the records in --out as they are, training nothing")
     p.add_argument("--summary", metavar="DIR",
                    help="print the verdicts recorded in DIR/<report>/ as a table (the README's: notebooks/results)")
     _add_experiment_options(p)

@@ -67,7 +67,8 @@ def run_entry(entry: Entry, run_dir: str, *, seed: int = 0, quick: bool = False,
 def reproduce(report, out: str, *, data_dir: Optional[str] = None, budget_minutes: Optional[float] = None,
               quick: bool = False, clock: str = "wall", seed: int = 0, eval_samples: Optional[int] = None,
               eval_every_minutes: float = 5.0, models: Optional[List[str]] = None, download: bool = False,
-              dataset: Optional[str] = None, max_epochs: Optional[int] = None, verbose=2) -> str:
+              dataset: Optional[str] = None, max_epochs: Optional[int] = None, train: bool = True,
+              verbose=2) -> str:
     """Runs (or resumes) ``report``'s experiment in ``out`` and writes its figures and ``report.md``.
 
     Args:
@@ -84,6 +85,8 @@ def reproduce(report, out: str, *, data_dir: Optional[str] = None, budget_minute
             entries whose presets train on it run.
         max_epochs: stop each model at this many epochs in this call (a piece of a long experiment: rerun
             without it, or with more, to train on; the claims are still judged at the report's lengths).
+        train: False writes the figures and ``report.md`` from the records in ``out`` as they are, training
+            nothing (``tfgans reproduce KEY --out DIR --report-only``).
 
     Returns:
         The path of ``report.md``.
@@ -114,6 +117,10 @@ def reproduce(report, out: str, *, data_dir: Optional[str] = None, budget_minute
     settings = {"format": FORMAT, "report": report.key, "quick": quick, "seed": seed, "eval_samples": eval_samples,
                 "dataset": dataset if dataset != dataset_info(report.datasets[0]).name else None,
                 "budget_minutes": budget_minutes, "clock": clock}
+    if not train:
+        recorded, _ = runs.read_settings(out)
+        settings = {**settings, **{k: v for k, v in (recorded or {}).items() if k in settings}}
+        return _write(report, out, {}, settings, data_dir, no_eval="")
     os.makedirs(out, exist_ok=True)
     runs.check_settings(out, settings, free=("budget_minutes", "clock", "format"), legacy=_legacy,
                         hint="Use a new --out folder, or repeat the original options to resume (a larger "
@@ -129,12 +136,24 @@ def reproduce(report, out: str, *, data_dir: Optional[str] = None, budget_minute
             split=QUICK["split"] if quick else "train", evaluator=evaluator,
             eval_every_minutes=QUICK["budget_minutes"] / 2 if quick else eval_every_minutes, download=download,
             stop_epochs=max_epochs, verbose=verbose, **report.entry_options(entry, quick))
-    for entry in report.entries:  # the record so far of models this call did not train (--models)
+    return _write(report, out, results, settings, data_dir, no_eval)
+
+
+def _write(report: Report, out: str, results: Dict[str, ModelResult], settings: Dict, data_dir, no_eval: str) -> str:
+    """Writes the report's figures and ``report.md`` from ``results`` and the records of the other models in
+    ``out`` (those this call did not train: ``--models``, ``--report-only``)."""
+    from tfgans import figures as writer
+    from tfgans.data import dataset_info
+
+    for entry in report.entries:
         folder = os.path.join(out, entry.folder or entry.key)
         if entry.key not in results and os.path.isfile(os.path.join(folder, "epochs.csv")):
             results[entry.key] = read_result(entry, folder)
-    command = _command(report.key, budget_minutes, quick, clock, seed,
-                       dataset if dataset != dataset_info(report.datasets[0]).name else None)
+    results = {e.key: results[e.key] for e in report.entries if e.key in results}  # in the report's order
+    dataset = settings.get("dataset")
+    command = _command(report.key, settings.get("budget_minutes"), settings.get("quick"), settings.get("clock", "wall"),
+                       settings.get("seed", 0), dataset if dataset and dataset != dataset_info(report.datasets[0]).name
+                       else None)
     path = writer.write_report(report, out, results, settings=settings, command=command, no_eval=no_eval,
                                data_dir=data_dir)
     print(f"tfgans: {report.key}: wrote {path}", flush=True)

@@ -267,7 +267,8 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
              + (f"Scores: FID, KID and classifier score of {settings['eval_samples']} generated images against "
                 f"as many {dataset} test images, with tfgans' {dataset} feature extractor."
                 if report.evaluates and not no_eval else f"No scores: {no_eval}." if no_eval else ""),
-             "", f"Machine: {runs.machine()}; TensorFlow {tf.__version__}; precision {precision}.", ""]
+             "", f"Machine: {_machines(results)}; precision {precision}; report written with TensorFlow "
+             f"{tf.__version__}.", ""]
     if report.summary is not None:
         lines += report.summary(results) + [""]
     lines += ["## Verdicts", "", "| claim | where | verdict | evidence |", "|---|---|---|---|"]
@@ -305,6 +306,14 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
                                  "reached": {k: results[k].epochs_done for k in claim.at if k in results}}
                      for claim, v in verdicts})
     return path
+
+
+def _machines(results: Mapping[str, ModelResult]) -> str:
+    """The machines the runs trained on, as their records name them."""
+    named = []
+    for result in results.values():
+        named += [m for m in result.progress.get("machines", []) if m not in named]
+    return "; ".join(named) if named else "not recorded (runs of an earlier tfgans)"
 
 
 def _run_settings(folder: str) -> Dict:

@@ -392,6 +392,10 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
         files.clean_leftovers(out)
     progress_path = os.path.join(out, PROGRESS_FILE)
     progress = files.read_json(progress_path, expect=dict) or {}
+    # The machines a run trained on (a long run may resume elsewhere): the record says where its clocks ran.
+    machines = list(progress.get("machines", []))
+    if runs.machine() not in machines:
+        machines.append(runs.machine())
     epochs = settings["epochs"]
     per_epoch = settings["steps_per_epoch"] or data.batches_per_epoch
     chunk = settings["chunk_steps"]
@@ -465,7 +469,7 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
                           callbacks=cbs, verbose=verbose, validation_data=validation)
         except callbacks.NaNLossError:
             if chief:
-                files.write_json(progress_path, {"done": True, "stopped_by": "nan",
+                files.write_json(progress_path, {"done": True, "stopped_by": "nan", "machines": machines,
                                                  "first_step_seconds": record.first_step_seconds})
             raise
         finally:
@@ -473,7 +477,7 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
         stopped = record.stopped_by or stopped
         generator = None
         if chief:
-            files.write_json(progress_path, {"done": True, "stopped_by": stopped,
+            files.write_json(progress_path, {"done": True, "stopped_by": stopped, "machines": machines,
                                              "first_step_seconds": record.first_step_seconds})
             generator = export.save_generator(model, os.path.join(out, "generator"), value_range=value_range)
             from tfgans.images import save_grid

@@ -189,7 +189,7 @@ def decide(claim: Claim, results: Mapping[str, ModelResult]) -> Verdict:
             cost = ""
             if hours:
                 cost = (f"; {epochs:g} epochs take about {hours:.1f} CPU-hours" if hours >= 1
-                        else f"; {epochs:g} epochs take about {60 * hours:.0f} CPU-minutes") + " on this machine"
+                        else f"; {epochs:g} epochs take about {60 * hours:.0f} CPU-minutes") + " at its rate so far"
             short.append(f"{result.entry.label} trained {done:.4g} of {epochs:g} epochs ({100 * done / epochs:.0f} %)"
                          + cost)
     if not short:
