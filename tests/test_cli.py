@@ -236,3 +236,24 @@ def test_sample_refuses_a_huge_n_before_drawing(tmp_path, capsys):
 def test_debug_shows_the_traceback(tmp_path, capsys):
     with pytest.raises(ValueError, match="--epochs must be positive"):
         cli.main(["--debug", "train", "--preset", "dcgan-mnist-sun", "--out", str(tmp_path / "r"), "--epochs", "0"])
+
+
+def test_a_read_only_run_folder_is_one_error_line_before_anything_is_written(tfds_dir, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from tfgans import files
+
+    real_open = os.open
+
+    def read_only(path, flags, *args):  # root writes anywhere: a read-only disk is simulated
+        if str(path).startswith(str(tmp_path)) and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args)
+
+    out = tmp_path / "run"
+    out.mkdir()
+    monkeypatch.setattr(files.os, "open", read_only)
+    assert cli.main(["train", "--preset", "dcgan-mnist-sun", "--out", str(out), "--data-dir", tfds_dir]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgans: error: cannot write in the run folder") and "Read-only" in err
+    assert os.listdir(out) == []
