@@ -231,14 +231,3 @@ def test_an_interrupted_export_leaves_the_previous_export_whole(tmp_path, monkey
     tfgans.export.load_generator(path)
 
 
-def test_the_curve_drops_rows_past_the_restored_epoch_and_is_written_whole(tmp_path, tiny_images):
-    path = str(tmp_path / "curve.csv")
-    runs.write_csv(path, [{"epoch": e, "loss": 1.0} for e in range(4)])
-    model = _gan()
-    model._initial_epoch = 2  # what Checkpoint sets when it restored epoch 2 (a fallback from epoch 4)
-    logger = callbacks.CurveLogger(path)
-    logger.set_model(model)
-    logger.on_train_begin()
-    logger.on_epoch_end(2, {"loss": 0.5})
-    assert [(r["epoch"], r["loss"]) for r in runs.read_csv(path)] == [("0", "1.0"), ("1", "1.0"), ("2", "0.5")]
-    assert not [name for name in os.listdir(tmp_path) if ".tmp-" in name]

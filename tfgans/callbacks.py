@@ -19,14 +19,13 @@ import tensorflow as tf
 import keras
 
 from tfgans import data as data_lib
-from tfgans import runs
 from tfgans.checkpoint import Checkpoint, CheckpointError, TrainingInterrupted
 from tfgans.evaluation import METRICS, Evaluator, check_metrics
 from tfgans.images import save_grid
 from tfgans.models.base import output_range
 from tfgans.sampling import sample_generator
 
-__all__ = ["SampleGrid", "Checkpoint", "CurveLogger", "CheckpointError", "TrainingInterrupted", "StopOnNaN",
+__all__ = ["SampleGrid", "Checkpoint", "CheckpointError", "TrainingInterrupted", "StopOnNaN",
            "NaNLossError", "Evaluate", "run_callbacks"]
 
 
@@ -186,31 +185,6 @@ class Evaluate(keras.callbacks.Callback):
         results = evaluator.evaluate_images(images)
         if logs is not None:
             logs.update({name: results[name] for name in self.metrics})
-
-
-class CurveLogger(keras.callbacks.Callback):
-    """Records each epoch's logs in a CSV file, as ``keras.callbacks.CSVLogger(append=True)`` does (``epoch``
-    from 0, then the logs' keys sorted), but safe to kill and resume.
-
-    Each row is written by rewriting the file aside and renaming it into place, so a kill never leaves half
-    a row; on resume the rows of epochs past the restored checkpoint (a fallback to an older one) are dropped,
-    so the curve matches the weights. Put it after :class:`Checkpoint`.
-    """
-
-    def __init__(self, path: str):
-        super().__init__()
-        self.path = path
-
-    def on_train_begin(self, logs=None):
-        restored = getattr(self.model, "_initial_epoch", None) or 0
-        self._rows = [row for row in runs.read_csv(self.path) if int(row["epoch"]) < restored]
-        if os.path.exists(self.path):
-            runs.write_csv(self.path, self._rows)
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        self._rows.append({"epoch": epoch, **{key: float(np.asarray(logs[key])) for key in sorted(logs)}})
-        runs.write_csv(self.path, self._rows)
 
 
 def run_callbacks(out_dir: str, *, seed: int = 0, value_range=None, num_samples: int = 64,
