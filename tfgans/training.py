@@ -340,6 +340,9 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
         raise ValueError("Pass --images (a folder) or --dataset (a tensorflow-datasets name), not both.")
     if resolution is not None and resolution not in (28, 32, 64):
         raise ValueError(f"--resolution must be 28, 32 or 64 (what the nets make), got {resolution}.")
+    distribute.read_tf_config()  # a bad TF_CONFIG is refused before anything is written
+    # MultiWorkerMirroredStrategy must exist before TensorFlow runs anything else (the data checks do).
+    strategy = distribute.strategy(strategy, timeout_seconds=peer_timeout)
     if images is not None:
         data = _folder_data(preset, images=images, resolution=resolution, holdout=holdout, batch_size=batch_size,
                             seed=seed, evaluate=evaluate)
@@ -354,9 +357,6 @@ def train(preset, out: str, *, epochs: Optional[int] = None, batch_size: Optiona
                             flavor_kwargs=flavor_kwargs or {}, data=data.settings,
                             epochs=epochs, budget_minutes=budget_minutes, clock=clock,
                             eval_samples=eval_samples if (evaluate or evaluator is not None) else None)
-    distribute.read_tf_config()  # a bad TF_CONFIG is refused before anything is written
-    # MultiWorkerMirroredStrategy must exist before TensorFlow runs anything else.
-    strategy = distribute.strategy(strategy, timeout_seconds=peer_timeout)
     chief = distribute.is_chief(strategy)
     written = distribute.worker_dir(out, strategy)  # out, or a non-chief worker's temporary folder
     with files.RunLock(written):

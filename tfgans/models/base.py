@@ -288,13 +288,17 @@ class GANModel(keras.Model):
             grouped = tf.reshape(real, tf.concat([[-1, n], tf.shape(real)[1:]], axis=0))
         return [grouped[:, k] for k in range(n)]
 
+    def step_counter(self) -> tf.Tensor:
+        """A counter that every training step advances (int64): the generator's optimizer steps. A flavor whose
+        step does not step that optimizer (CFG-GAN) counts another."""
+        return tf.cast(self.g_optimizer.iterations, tf.int64)
+
     def step_seeds(self, num: int) -> tf.Tensor:
         """``num`` stateless seeds ``[num, 2]`` for this training step, distinct per step, the same on every
         replica: per-example draws (:meth:`sample_latent`, :func:`replica_slice`) take the replica's slice of
         one global draw, so a run does not depend on how many replicas share the global batch."""
         seed = tf.constant([self.seed, 0], dtype=tf.int64)
-        step = tf.cast(self.g_optimizer.iterations, tf.int64)
-        seed = tf.random.experimental.stateless_fold_in(seed, step)
+        seed = tf.random.experimental.stateless_fold_in(seed, self.step_counter())
         seed = tf.random.experimental.stateless_fold_in(seed, 0)  # (replica 0: the streams of earlier versions)
         return tf.random.experimental.stateless_split(seed, num=num)
 

@@ -156,6 +156,11 @@ class CFGGAN(GANModel):
 
     # --- one stage -------------------------------------------------------------------------------------------
 
+    def step_counter(self):
+        # G~'s RMSprop starts afresh each stage and never steps g_optimizer: D's updates (T x U a stage) count
+        # the stages, so each stage draws fresh latents for its fakes, as the reference does.
+        return tf.cast(self.d_optimizer.iterations, tf.int64)
+
     def train_step(self, data):
         reals = self.split_real_batches(data)
         seeds = tf.unstack(self.step_seeds(self.real_batches_per_step))
