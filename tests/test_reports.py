@@ -8,11 +8,9 @@ import sys
 
 import numpy as np
 import pytest
-import tensorflow as tf
 import keras
 
 from tfgans import cli, experiment, presets, reports, runs
-from tfgans.models import GAN
 from tfgans.nets import kapoor
 from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, Entry, ModelResult
 from tfgans.reports import judges
@@ -336,20 +334,6 @@ def test_the_shared_fid_levels_are_ordered():
 
 
 # --- the budgeted, resumable engine ----------------------------------------------------------------------------
-
-
-def tiny_gan():
-    g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="tanh"),
-                          keras.layers.Reshape((4, 4, 1))])
-    d = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
-    gan = GAN(g, d, latent_dim=4, seed=0)
-    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
-    return gan
-
-
-def tiny_data(n=32, batch=4):
-    images = np.random.default_rng(0).uniform(-1, 1, (n, 4, 4, 1)).astype("float32")
-    return tf.data.Dataset.from_tensor_slices(images).batch(batch)
 
 
 def read(path):

@@ -67,19 +67,6 @@ def _smooth(values: np.ndarray, window: int) -> np.ndarray:
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
-def machine() -> str:
-    """``"<CPU model>, <n> cores"`` (Linux) or the platform's processor name."""
-    import platform
-
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores"
-
-
 def plot_losses(history: Mapping[str, Sequence[float]], path: str, title: str,
                 names: Optional[Sequence[str]] = None) -> str:
     """Plots each loss of ``history`` against the step, raw (faint) and smoothed, like a report's loss figures.

@@ -15,7 +15,6 @@ a kill during an append can leave one incomplete last line, which readers skip.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
 import time
@@ -49,15 +48,10 @@ def _cell(value):
 
 
 def _write_rows(path: str, rows: List[Dict[str, Any]]):
-    """Rewrites ``path`` atomically with ``rows`` (the columns in order of first appearance)."""
-    columns: List[str] = []
-    for row in rows:
-        columns += [k for k in row if k not in columns]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-    files.write_text(path, buffer.getvalue())
+    """Rewrites ``path`` atomically with ``rows`` (numbers to 6 significant digits)."""
+    from tfgans.runs import write_csv
+
+    write_csv(path, [{k: _cell(v) for k, v in row.items()} for row in rows])
 
 
 def _append_rows(path: str, rows: List[Dict[str, Any]]):
