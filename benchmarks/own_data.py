@@ -108,7 +108,7 @@ def main():
         from tfgans.evaluation import Evaluator
 
         evaluator = Evaluator(args.dataset, args.data_dir, num_samples=10000, metrics=("fid", "kid", "is"))
-        print(f"| source | training minutes | steps | FID | classifier score |")
+        print("| source | training minutes | steps | FID | classifier score |")
         print("|---|---|---|---|---|")
         for source, options in (("folder", {"images": folder}), ("tfds", {"dataset": args.dataset})):
             run = tfgans.train(preset, os.path.join(args.out, f"run_{source}"), data_dir=args.data_dir,

@@ -6,9 +6,9 @@
 Each configuration (intra-op threads x XLA) runs in its own process, because TensorFlow fixes its thread pools
 when it starts. A configuration builds the preset's flavor, feeds it cached batches and times ``fit`` (best of
 ``--repeats`` runs of ``--steps`` steps, after a warm-up that traces the step). The table gives ms/step and the
-hours one process in that configuration needs for the report's length (the preset's epochs). A one-thread
-process leaves the other core to a second training, so on a 2-core machine two one-thread lanes train two
-models at once: compare 1-thread hours with twice the 2-thread hours.
+hours one process in that configuration needs for the report's length (the preset's epochs). ``--pair`` also
+times two one-thread processes of the preset at once (two training lanes, as the long runs of the reports are
+scheduled on a 2-core machine): their mean ms/step, against the 2-thread figure, says what lanes gain.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def main():
     parser.add_argument("--xla", nargs="*", default=["off"], choices=("off", "on"), help="jit_compile of fit")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--pair", action="store_true",
+                        help="also time two one-thread processes of the preset side by side (two training lanes)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -74,21 +76,28 @@ def main():
     print("| preset | threads | XLA | ms/step | steps/epoch | epochs | hours to the report's length |")
     print("|---|---|---|---|---|---|---|")
     for name in args.presets:
-        for threads in args.threads:
-            for xla in args.xla:
-                env = {**os.environ, "TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "2",
-                       "TF_CPP_MIN_LOG_LEVEL": "2"}
-                proc = subprocess.run([sys.executable, __file__, "--child", f"{name},{xla}", "--steps",
-                                       str(args.steps), "--repeats", str(args.repeats), "--data-dir",
-                                       args.data_dir or ""], env=env, capture_output=True, text=True)
-                lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-                if not lines:
-                    print(f"| {name} | {threads} | {xla} | failed: {proc.stderr.strip().splitlines()[-1:]} | | | |",
-                          flush=True)
-                    continue
-                r = json.loads(lines[-1][len("RESULT "):])
-                print(f"| {name} | {threads} | {xla} | {r['ms_per_step']:.1f} | {r['steps_per_epoch']} | "
-                      f"{r['epochs']} | {r['hours']:.2f} |", flush=True)
+        configs = [(threads, xla, 1) for threads in args.threads for xla in args.xla]
+        configs += [(1, "off", 2)] if args.pair else []
+        for threads, xla, processes in configs:
+            env = {**os.environ, "TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "2",
+                   "TF_CPP_MIN_LOG_LEVEL": "2"}
+            command = [sys.executable, __file__, "--child", f"{name},{xla}", "--steps", str(args.steps),
+                       "--repeats", str(args.repeats), "--data-dir", args.data_dir or ""]
+            procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(processes)]
+            results = []
+            for proc in procs:
+                out, err = proc.communicate()
+                lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+                results.append(json.loads(lines[-1][len("RESULT "):]) if lines else err.strip().splitlines()[-1:])
+            label = f"{threads}" + (" (x2 side by side)" if processes > 1 else "")
+            if any(not isinstance(r, dict) for r in results):
+                print(f"| {name} | {label} | {xla} | failed: {results} | | | |", flush=True)
+                continue
+            ms = sum(r["ms_per_step"] for r in results) / len(results)
+            r = results[0]
+            print(f"| {name} | {label} | {xla} | {ms:.1f} | {r['steps_per_epoch']} | {r['epochs']} | "
+                  f"{ms * r['steps_per_epoch'] * r['epochs'] / 3.6e6:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
