@@ -93,7 +93,8 @@ def test_killed_workers_restarted_with_the_same_commands_resume_from_the_chiefs_
     assert all("resumed from" in output for output in outputs)
     assert "2 replica(s) (CollectiveAllReduceStrategy)" in outputs[0] and "worker done" in outputs[1]
     _assert_same_weights(two, one)  # the weights of one process on one device, killed or not
-    assert sorted(os.listdir(two)) == ["checkpoints", "generator", "logs", "run.json", "samples"]
+    assert sorted(os.listdir(two)) == ["checkpoints", "epochs.csv", "final.png", "generator", "logs", "progress.json",
+                                      "run.json", "samples", "steps.csv"]  # no worker folder left
 
 
 # The Python API on every worker, as the README shows it, for the flavors whose step takes more than one batch.
