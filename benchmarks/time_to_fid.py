@@ -38,10 +38,13 @@ CONTENDERS = ("fast", "acgan-fast", "sun", "sun-bf16", "peer")
 
 
 class Clock:
-    """Training time, paused while evaluating; evaluates every ``every`` minutes until ``budget``."""
+    """Training time, paused while evaluating; evaluates every ``every`` minutes until ``budget`` minutes, or,
+    with ``in_steps``, every ``every`` steps until ``budget`` steps (a budget a shared machine does not bend)."""
 
-    def __init__(self, name, budget, every, evaluate):
-        self.name, self.budget, self.every, self.evaluate = name, budget * 60.0, every * 60.0, evaluate
+    def __init__(self, name, budget, every, evaluate, in_steps=False):
+        scale = 1 if in_steps else 60.0
+        self.name, self.budget, self.every, self.evaluate = name, budget * scale, every * scale, evaluate
+        self.in_steps = in_steps
         self.trained, self.last, self.next_eval, self.steps, self.points = 0.0, None, self.every, 0, []
 
     def start(self):
@@ -52,8 +55,9 @@ class Clock:
         now = time.perf_counter()
         self.trained += now - self.last
         self.steps += 1
-        if self.trained >= self.next_eval or self.trained >= self.budget:
-            final = self.trained >= self.budget
+        spent = self.steps if self.in_steps else self.trained
+        if spent >= self.next_eval or spent >= self.budget:
+            final = spent >= self.budget
             fid = self.evaluate(final)
             self.points.append({"contender": self.name, "minutes": round(self.trained / 60, 3),
                                 "steps": self.steps, "fid": round(fid, 3), "final": final})
@@ -97,6 +101,49 @@ def _with_live(average, live):
     return evaluate
 
 
+class _ExtraAverages(keras.callbacks.Callback):
+    """More generator averages beside the model's own (``--extra-ema RATE:RAMPUP``), updated after every step,
+    so one run measures several averages' rates. Listed before the clock: a point sees this step's update."""
+
+    def __init__(self, model, specs):
+        super().__init__()
+        from tfgans.averaging import ParameterEMA
+
+        generator = model.generator
+        weights = list(generator.trainable_variables) + list(generator.non_trainable_variables)
+        self.specs = specs
+        self.averages = [ParameterEMA(weights, rate, rampup, name=f"extra_ema_{i}")
+                         for i, (rate, rampup) in enumerate(specs)]
+        self.generator, self.trainable = generator, len(generator.trainable_variables)
+        self._update = tf.function(lambda: [average.update() for average in self.averages])
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._update()
+
+    def sampler(self, i, latent):
+        average = self.averages[i]
+
+        @tf.function
+        def images(z):
+            values = average.values()
+            return self.generator.stateless_call(values[:self.trainable], values[self.trainable:], z,
+                                                 training=False)[0]
+
+        def sample(n, seed):
+            z = latent(n, seed)
+            return data_lib.to_uint8(tf.concat([images(z[k:k + 500]) for k in range(0, n, 500)], 0)).numpy()
+        return sample
+
+
+def _with_extra(evaluate, extras, evaluators, latent):
+    def evaluate_all(final):
+        for i, (rate, rampup) in enumerate(extras.specs):
+            fid = fid_of(evaluators, extras.sampler(i, latent))(final)
+            print(f"    average rate {rate:g}, ramp-up {rampup}: FID {fid:.2f}", flush=True)
+        return evaluate(final)
+    return evaluate_all
+
+
 def run_fit(name, preset_name, policy, args, evaluators, changes=None, **flavor_kwargs):
     keras.mixed_precision.set_global_policy(policy)
     try:
@@ -107,14 +154,23 @@ def run_fit(name, preset_name, policy, args, evaluators, changes=None, **flavor_
         ds = preset.load_data(args.data_dir, model=model, seed=args.seed, start=0)
         to_uint8 = lambda n, seed: data_lib.to_uint8(model.generate(n, seed=seed)).numpy()  # noqa: E731
         evaluate = fid_of(evaluators, to_uint8)
+        latent = lambda n, seed: model.sample_latent(n, tf.constant([seed, 0], tf.int64))  # noqa: E731
         if model.g_ema is not None:  # the live weights' FID beside the average's: the lever in one run
             def live(n, seed):
-                z = model.sample_latent(n, tf.constant([seed, 0], tf.int64))
-                return data_lib.to_uint8(model.generator.predict(z, batch_size=500, verbose=0)).numpy()
+                return data_lib.to_uint8(model.generator.predict(latent(n, seed), batch_size=500,
+                                                                 verbose=0)).numpy()
             evaluate = _with_live(evaluate, fid_of(evaluators, live))
-        clock = Clock(name, args.minutes, args.every, evaluate)
+        callbacks = []
+        if name == "fast" and args.extra_ema:
+            callbacks.append(_ExtraAverages(model, args.extra_ema))
+            evaluate = _with_extra(evaluate, callbacks[-1], evaluators, latent)
+        if args.steps:
+            clock = Clock(name, args.steps, args.every_steps or args.steps, evaluate, in_steps=True)
+        else:
+            clock = Clock(name, args.minutes, args.every, evaluate)
+        callbacks.append(_ClockCallback(clock))
         per_epoch = data_lib.batches_per_epoch("mnist", preset.batch_size, data_dir=args.data_dir)
-        model.fit(ds, epochs=10**6, steps_per_epoch=per_epoch, verbose=0, callbacks=[_ClockCallback(clock)])
+        model.fit(ds, epochs=10**6, steps_per_epoch=per_epoch, verbose=0, callbacks=callbacks)
         return clock.points
     finally:
         keras.mixed_precision.set_global_policy("float32")
@@ -130,7 +186,10 @@ def run_peer(args, evaluators, batch_size=256, latent_dim=100):
         z = tf.random.stateless_normal([n, latent_dim], seed=[seed, 0])
         return data_lib.to_uint8(generator(z, training=False)).numpy()
 
-    clock = Clock("peer", args.minutes, args.every, fid_of(evaluators, sample))
+    if args.steps:
+        clock = Clock("peer", args.steps, args.every_steps or args.steps, fid_of(evaluators, sample), in_steps=True)
+    else:
+        clock = Clock("peer", args.minutes, args.every, fid_of(evaluators, sample))
     ds = data_lib.load("mnist", batch_size, data_dir=args.data_dir, seed=args.seed, start=0)
     clock.start()
     for images in ds:
@@ -138,6 +197,11 @@ def run_peer(args, evaluators, batch_size=256, latent_dim=100):
         if not clock.tick():
             break
     return clock.points
+
+
+def _rate_rampup(text):
+    rate, _, rampup = text.partition(":")
+    return float(rate), (float(rampup) or None) if rampup else None
 
 
 def minutes_to(points, target):
@@ -150,6 +214,9 @@ def main():
     parser.add_argument("--data-dir", default=os.environ.get("TFDS_DATA_DIR"))
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget of each contender")
     parser.add_argument("--every", type=float, default=1.0, help="minutes between FID points")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="a budget of training steps instead of --minutes (to compare levers on a shared machine)")
+    parser.add_argument("--every-steps", type=int, default=None, help="with --steps: steps between FID points")
     parser.add_argument("--eval-samples", type=int, default=2000)
     parser.add_argument("--final-samples", type=int, default=10000)
     parser.add_argument("--only", nargs="*", choices=CONTENDERS, default=list(CONTENDERS))
@@ -172,13 +239,22 @@ def main():
     parser.add_argument("--r1-gamma", type=float, default=None,
                         help="the fast preset's R1 weight (GAN(r1_gamma=...), a lever; 0: none)")
     parser.add_argument("--r1-every", type=int, default=None, help="lazy R1: every k-th step, weighted k (a lever)")
+    parser.add_argument("--lr-schedule", choices=("linear", "cosine"), default=None,
+                        help="decay both rates to 0 over the last --lr-decay-fraction of --steps (a lever)")
+    parser.add_argument("--lr-decay-fraction", type=float, default=1.0, help="with --lr-schedule (1: all of it)")
+    parser.add_argument("--beta-2", type=float, default=None, help="the fast preset's Adam beta_2 (0.99)")
+    parser.add_argument("--augment", default=None,
+                        help="DiffAugment of D's inputs, e.g. translation,cutout (GAN(augment=...), a lever)")
+    parser.add_argument("--extra-ema", nargs="*", default=[], type=_rate_rampup, metavar="RATE:RAMPUP",
+                        help="more generator averages to score beside the preset's (RAMPUP 0: none)")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     evaluators = {"interim": _evaluator(args, args.eval_samples), "final": _evaluator(args, args.final_samples)}
     for evaluator in evaluators.values():
         evaluator.reference()  # before any clock runs
-    print(f"bf16 in hardware: {tfgans.training.bf16_support()}; {os.cpu_count()} CPUs; budget {args.minutes} min each")
+    print(f"bf16 in hardware: {tfgans.training.bf16_support()}; {os.cpu_count()} CPUs; budget "
+          + (f"{args.steps} steps" if args.steps else f"{args.minutes} min") + " each")
 
     fast_kwargs = {} if args.g_ema_rate is None else {"g_ema_rate": args.g_ema_rate or None}
     if args.g_ema_rampup is not None:
@@ -202,6 +278,19 @@ def main():
         changes.update(g_lr=args.lr, d_lr=args.lr)
     if args.d_lr:
         changes.update(d_lr=args.d_lr)
+    if args.beta_2 is not None:
+        fast = tfgans.presets.get("dcgan-mnist-fast")
+        changes["optimizer_kwargs"] = {**fast.optimizer_kwargs, "beta_2": args.beta_2}
+    if args.augment:
+        fast_kwargs["augment"] = args.augment
+    if args.lr_schedule:
+        if not args.steps:
+            parser.error("--lr-schedule decays over the --steps budget: pass --steps")
+        from tfgans.schedules import DecayToZero
+
+        fast = tfgans.presets.get("dcgan-mnist-fast")
+        changes.update({net: DecayToZero(changes.get(net, getattr(fast, net)), args.steps,
+                                         args.lr_decay_fraction, args.lr_schedule) for net in ("g_lr", "d_lr")})
     if args.lr_decay_steps:  # Salimans et al.'s schedule, with one step an "epoch"
         fast = tfgans.presets.get("dcgan-mnist-fast")
         changes.update({net: LinearDecayLastThird(changes.get(net, getattr(fast, net)), args.lr_decay_steps, 1)

@@ -1,6 +1,7 @@
 """Your own images: tfgans.data.image_folder / scan_folder / folder_images on small folders made with PIL, and
 tensorflow-datasets image datasets outside tfgans' table (tfds mock data)."""
 
+import json
 import os
 
 import re
@@ -323,3 +324,63 @@ def test_a_tfds_dataset_of_varying_sizes_loads_cropped_to_a_resolution(tmp_path)
     assert images.shape == (12, 28, 28, 3) and images.dtype == np.uint8
     with pytest.raises(ValueError, match="resolution= or pad_to=, not both"):
         data.load("mnist", 4, resolution=32, pad_to=32)
+
+
+# --- the command line: tfgans train --images, tfgans evaluate --images ------------------------------------------
+
+
+def _classes(root, per_class=24, side=28, channels=1, classes=("cat", "dog")):
+    for i, name in enumerate(classes):
+        flat_folder(root / name, per_class, side=side, channels=channels)
+    return root
+
+
+def test_train_on_a_folder_with_a_broken_file_then_evaluate_against_its_held_out_images(tmp_path, capsys):
+    from tfgans import cli
+
+    folder = _classes(tmp_path / "images")
+    (folder / "cat" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    out = tmp_path / "run"
+    args = ["train", "--preset", "dcgan-fast", "--images", str(folder), "--out", str(out), "--epochs", "1",
+            "--batch-size", "8", "--steps-per-epoch", "2", "--num-samples", "4", "--verbose", "0", "--evaluate",
+            "--eval-samples", "12", "--holdout", "0.25"]
+    with pytest.warns(UserWarning, match="broken.png"):
+        assert cli.main(args) == 0
+    assert "48 images -> 28x28 gray" in capsys.readouterr().out
+    settings = json.loads((out / "run.json").read_text())
+    assert settings["data"] == {"images": str(folder), "resolution": 28, "channels": 1, "holdout": 0.25}
+    assert "fid" in (out / "epochs.csv").read_text().splitlines()[0]  # scored on the held-out images
+    assert cli.main(["evaluate", str(out / "generator"), "--images", str(folder), "--holdout", "0.25",
+                     "--num-samples", "12"]) == 0
+    assert "real images of split 'holdout'" in capsys.readouterr().out
+
+
+def test_the_conditional_recipe_takes_the_subfolders_as_classes(tmp_path):
+    import tfgans
+
+    folder = _classes(tmp_path / "images", classes=("a", "b", "c"))
+    run = tfgans.train("acgan-fast", str(tmp_path / "run"), images=str(folder), epochs=1, batch_size=8,
+                       steps_per_epoch=2, num_samples=4, verbose=0)
+    assert run.model.num_classes == 3 and run.stopped_by == "epochs"
+
+
+def test_a_64_pixel_color_folder_trains_end_to_end_and_serves(tmp_path):
+    import tensorflow as tf
+
+    import tfgans
+
+    folder = flat_folder(tmp_path / "images", 20, side=80, channels=3)
+    run = tfgans.train("dcgan-fast", str(tmp_path / "run"), images=str(folder), epochs=1, batch_size=4,
+                       steps_per_epoch=2, num_samples=4, verbose=0)
+    assert run.model.image_shape == (64, 64, 3)
+    served = tf.saved_model.load(run.generator).signatures["sample"](n=tf.constant(2), seed=tf.constant(0, tf.int64))
+    assert served["images"].shape == (2, 64, 64, 3) and served["images"].dtype == tf.uint8
+
+
+def test_a_report_preset_refuses_data_its_nets_cannot_make(tmp_path):
+    import tfgans
+
+    folder = flat_folder(tmp_path / "images", 20, side=32, channels=3)
+    with pytest.raises(ValueError, match="trains its report's nets, which make 28x28x1 images.*dcgan-fast"):
+        tfgans.train("dcgan-mnist-sun", str(tmp_path / "run"), images=str(folder), epochs=1, batch_size=4)
+    assert not (tmp_path / "run").exists()

@@ -23,8 +23,9 @@ LAYERS = (
     ("foundations", ("files", "runs", "images", "distribute", "data")),
     # minibatch, normalization, features: Salimans et al.'s layers (tfgans.improved re-exports them)
     ("nets and layers", ("layers", "minibatch", "normalization", "features", "nets")),
-    # averaging: parameter averages (HistoricalAverage's penalty is penalties'); schedules: learning rates
-    ("maths", ("losses", "penalties", "metrics", "averaging", "schedules", "improved")),
+    # averaging: parameter averages (HistoricalAverage's penalty is penalties'); schedules: learning rates;
+    # augment: DiffAugment of the discriminator's inputs
+    ("maths", ("losses", "penalties", "metrics", "averaging", "schedules", "augment", "improved")),
     ("flavors", ("models",)),
     ("model services", ("extractors", "classifier", "evaluation", "sampling", "export", "checkpoint", "record",
                         "callbacks", "presets")),

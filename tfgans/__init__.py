@@ -19,7 +19,7 @@ name stands for all its modules:
 
     0 foundations: files, runs, images, distribute, data
     1 nets and layers: layers, minibatch, normalization, features, nets
-    2 maths: losses, penalties, metrics, averaging, schedules, improved
+    2 maths: losses, penalties, metrics, averaging, schedules, augment, improved
     3 flavors: models
     4 model services: extractors, classifier, evaluation, sampling, export, checkpoint, record, callbacks, presets
     5 training: training
@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 
 import importlib
 
-_SUBMODULES = ("averaging", "callbacks", "checkpoint", "classifier", "cli", "data", "distribute", "evaluation",
+_SUBMODULES = ("augment", "averaging", "callbacks", "checkpoint", "classifier", "cli", "data", "distribute", "evaluation",
                "experiment", "export", "extractors", "features", "figures", "files", "images", "improved", "layers",
                "losses", "metrics", "minibatch", "models", "nets", "normalization", "penalties", "presets", "record",
                "reports", "runs", "sampling", "schedules", "semisup", "training", "zoo")

@@ -223,30 +223,41 @@ def _cmd_evaluate(args) -> int:
     if args.generator is None and not getattr(args, "save_stats", None):
         raise UsageError("Name the generator to evaluate (an exported SavedModel folder, an .npz of images or a "
                          "folder of images), or pass --save-stats PATH to save the reference statistics only.")
+    if bool(args.dataset) == bool(getattr(args, "images", None)):
+        raise UsageError("Compare with --dataset NAME (its test split) or with --images DIR (the images held out of "
+                         "a folder you trained on with --images), one of the two.")
     try:
-        info = data_lib.dataset_info(args.dataset)
-        extractor = load_extractor(info.name, weights=getattr(args, "inception_weights", None) or "imagenet",
-                                   classifier_path=getattr(args, "classifier", None))
-        evaluator = Evaluator(info.name, args.data_dir, args.num_samples, args.metrics, split=args.split,
-                              extractor=extractor, cache_dir=getattr(args, "cache_dir", None),
-                              reference_stats=getattr(args, "stats", None))
+        if args.images:
+            evaluator = _folder_evaluator(args)
+            extractor, info = evaluator.extractor, None
+            args.reference_split = "none"  # the folder's held-out images are the reference
+        else:
+            info = data_lib.dataset_info(args.dataset)
+            extractor = load_extractor(info.name, weights=getattr(args, "inception_weights", None) or "imagenet",
+                                       classifier_path=getattr(args, "classifier", None))
+            evaluator = Evaluator(info.name, args.data_dir, args.num_samples, args.metrics, split=args.split,
+                                  extractor=extractor, cache_dir=getattr(args, "cache_dir", None),
+                                  reference_stats=getattr(args, "stats", None))
+        name = info.name if info else evaluator.dataset
         if getattr(args, "save_stats", None):
-            print(f"tfgans: saved the reference statistics of {info.name} {args.split!r} "
+            print(f"tfgans: saved the reference statistics of {name} {evaluator.split!r} "
                   f"({args.num_samples} images, {extractor.name}) to {evaluator.save_reference(args.save_stats)}")
             if args.generator is None:
                 return 0
-        images = load_generator_images(args.generator, args.num_samples, args.seed)
-        if len(images) < args.num_samples:  # before the real reference of --num-samples images is computed
+        num_samples = evaluator.num_samples
+        images = load_generator_images(args.generator, num_samples, args.seed)
+        if len(images) < num_samples:  # before the real reference of --num-samples images is computed
             raise ValueError(f"{args.generator} holds {len(images)} images, fewer than --num-samples "
-                             f"{args.num_samples}: pass --num-samples {len(images)} or more images (FID and IS "
+                             f"{num_samples}: pass --num-samples {len(images)} or more images (FID and IS "
                              "need thousands to be comparable).")
         value_range = _parse_value_range(getattr(args, "value_range", None))
         images = extractor.check_images(images, value_range)
-        score_name = "MNIST score" if info.image_shape == (28, 28, 1) else "Inception Score"
-        if "kid" in evaluator.metrics and args.num_samples <= evaluator.kid_subset_size:
+        score_name = {"InceptionV3": "Inception Score", "mnist classifier": "MNIST score"}.get(
+            extractor.name, f"{extractor.name} score")
+        if "kid" in evaluator.metrics and num_samples <= evaluator.kid_subset_size:
             print(f"note: KID's spread needs more than {evaluator.kid_subset_size} samples (its subset size); "
-                  f"with {args.num_samples} every subset is the whole set.")
-        print(f"{info.name}: {args.num_samples} real images of split {args.split!r} as reference; features of "
+                  f"with {num_samples} every subset is the whole set.")
+        print(f"{name}: {num_samples} real images of split {evaluator.split!r} as reference; features of "
               f"the {extractor.name} ({extractor.feature_dim}-d); IS = {score_name} of its "
               f"{extractor.num_classes} logits; KID is MMD^2 (x1, not x1000)")
         header = (f"{'':<30}  {'n':>6}  {'FID':>9}  {'KID ± std':>20}  {'IS ± std':>15}  {'precision':>9}  "
@@ -269,8 +280,21 @@ def _cmd_evaluate(args) -> int:
     print("\n".join(lines))
     if getattr(args, "json", None):
         with open(args.json, "w") as f:
-            json.dump({"dataset": info.name, "split": args.split, "extractor": extractor.name, **rows}, f, indent=2)
+            json.dump({"dataset": name, "split": evaluator.split, "extractor": extractor.name, **rows}, f, indent=2)
     return 0
+
+
+def _folder_evaluator(args):
+    """``tfgans evaluate --images DIR``: the folder's held-out images (``--holdout``, as training held them out) as
+    the reference, with the extractor of ``--extractor`` (default: the MNIST classifier for 28x28 gray images,
+    InceptionV3 for color ones)."""
+    from tfgans import data as data_lib
+    from tfgans.evaluation import Evaluator
+
+    info = data_lib.scan_folder(args.images, resolution=args.resolution)
+    return Evaluator.for_folder(args.images, holdout=args.holdout, resolution=info.resolution,
+                                channels=info.channels, num_samples=args.num_samples, metrics=args.metrics,
+                                extractor_dataset=args.extractor)
 
 
 def _cmd_classifier_train(args) -> int:
@@ -454,7 +478,15 @@ def _add_evaluate_parsers(sub):
     p.add_argument("--value-range", default=None,
                    help="range of float images in an .npz: tanh (-1..1), sigmoid (0..1) or LOW,HIGH "
                         "(write --value-range=-1,1)")
-    p.add_argument("--dataset", required=True, help="mnist, fashion_mnist, cifar10 or svhn_cropped")
+    p.add_argument("--dataset", help="compare with this dataset's --split: mnist, fashion_mnist, cifar10, "
+                                     "svhn_cropped or any tensorflow-datasets image dataset")
+    p.add_argument("--images", help="compare with the images held out of this folder (what `tfgans train --images "
+                                    "DIR --evaluate` trained without)")
+    p.add_argument("--holdout", type=float, default=0.1, help="with --images: the share held out (0.1)")
+    p.add_argument("--resolution", type=int, choices=(28, 32, 64), help="with --images: as training resized them")
+    p.add_argument("--extractor", default=None,
+                   help="with --images: the dataset whose classifier gives the features (mnist, fashion_mnist; "
+                        "default mnist for 28x28 gray, InceptionV3 for color)")
     p.add_argument("--num-samples", type=int, default=10000, help="generated and real images (10000)")
     p.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated draw (0)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["LinearDecayLastThird"]
+__all__ = ["LinearDecayLastThird", "DecayToZero"]
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
@@ -35,3 +35,37 @@ class LinearDecayLastThird(keras.optimizers.schedules.LearningRateSchedule):
 
     def get_config(self):
         return {"learning_rate": self.learning_rate, "epochs": self.epochs, "steps_per_epoch": self.steps_per_epoch}
+
+
+@keras.saving.register_keras_serializable(package="tfgans")
+class DecayToZero(keras.optimizers.schedules.LearningRateSchedule):
+    """The rate ``learning_rate`` until the last ``fraction`` of ``steps``, then decayed to 0 at ``steps``
+    (linearly, or along a half cosine, Loshchilov & Hutter 2017, arXiv:1608.03983, without restarts); 0 after.
+
+    Args:
+        learning_rate: the base rate.
+        steps: optimizer steps of the run.
+        fraction: the decaying part of the run, in (0, 1] (1: from the first step).
+        shape: ``"linear"`` or ``"cosine"``.
+    """
+
+    def __init__(self, learning_rate: float, steps: int, fraction: float = 1.0, shape: str = "cosine"):
+        if steps < 1 or not 0.0 < fraction <= 1.0:
+            raise ValueError(f"steps must be positive and fraction in (0, 1], got {steps} and {fraction}.")
+        if shape not in ("linear", "cosine"):
+            raise ValueError(f"shape must be 'linear' or 'cosine', got {shape!r}.")
+        self.learning_rate = float(learning_rate)
+        self.steps = int(steps)
+        self.fraction = float(fraction)
+        self.shape = shape
+
+    def __call__(self, step):
+        span = self.fraction * self.steps
+        progress = ops.clip((ops.cast(step, "float32") - (self.steps - span)) / span, 0.0, 1.0)
+        if self.shape == "linear":
+            return self.learning_rate * (1.0 - progress)
+        return self.learning_rate * 0.5 * (1.0 + ops.cos(3.141592653589793 * progress))
+
+    def get_config(self):
+        return {"learning_rate": self.learning_rate, "steps": self.steps, "fraction": self.fraction,
+                "shape": self.shape}

@@ -32,7 +32,8 @@ class ACGAN(DCGAN):
         class_weight: weight of ``L_C`` in both nets' losses (the paper: 1).
         fake_class_loss: the discriminator learns the class of generated images too (the paper's ``L_C``
             is over real and generated images); False trains its classifier on real images only.
-        latent_dim, r1_gamma, r1_every, label_smoothing, generator_loss, g_ema_rate, ...: see ``GAN``.
+        latent_dim, r1_gamma, r1_every, augment, label_smoothing, generator_loss, g_ema_rate, ...: see
+            ``GAN``.
             The prior must be the normal one (the class is read off ``z_0`` through the normal CDF).
     """
 
@@ -80,13 +81,14 @@ class ACGAN(DCGAN):
         real, labels = self.real_images(data), self.labels_of(data)
         batch_size = tf.shape(real)[0]
         d_seed, g_seed = tf.unstack(self.step_seeds(2))
+        real_seed, fake_seed, g_fake_seed = self.augment_seeds(d_seed)
 
         # Update the discriminator on L_S + L_C (plus R1's penalty on the real/fake logit, if any).
         z = self.sample_latent(batch_size, d_seed)
         with tf.GradientTape() as tape:
             fake = self.generator(z, training=True)
-            real_out, r1 = self.discriminate_real(real)
-            fake_out = self.discriminator(fake, training=True)
+            real_out, r1 = self.discriminate_real(real, real_seed)
+            fake_out = self.discriminate(fake, fake_seed)
             d_loss = losses.minimax_discriminator_loss(real_out[:, :1], fake_out[:, :1], self.label_smoothing)
             d_class = losses.class_cross_entropy(labels, real_out[:, 1:])
             if self.fake_class_loss:
@@ -97,7 +99,7 @@ class ACGAN(DCGAN):
         # Update the generator on a fresh latent batch: fool the real/fake logit, be seen as z's class.
         z = self.sample_latent(batch_size, g_seed)
         with tf.GradientTape() as tape:
-            fake_out = self.discriminator(self.generator(z, training=True), training=True)
+            fake_out = self.discriminate(self.generator(z, training=True), g_fake_seed)
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_out[:, :1])
             g_class = losses.class_cross_entropy(latent_class(z, self.num_classes), fake_out[:, 1:])
             total = g_loss + self.class_weight * g_class

@@ -4,7 +4,8 @@ Both train with Algorithm 1 of Goodfellow et al. with k = 1: one discriminator s
 fake batch, then one generator step on a fresh latent batch (or, with ``simultaneous=True``, both steps on one
 fake batch, as the TensorFlow DCGAN tutorial does). DCGAN is the same algorithm; the difference is the nets
 (all-convolutional with batch norm), so ``DCGAN`` is ``GAN`` under the name users look for. ``r1_gamma`` adds
-the R1 penalty of Mescheder et al. 2018 to the discriminator's loss.
+the R1 penalty of Mescheder et al. 2018 to the discriminator's loss, ``augment`` DiffAugment (Zhao et al. 2020)
+to every image the discriminator sees.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import tensorflow as tf
 import keras
 
+from tfgans import augment as augment_lib
 from tfgans import losses, penalties
+from tfgans.distribute import replica_slice
 from tfgans.models.base import GANModel
 
 __all__ = ["GAN", "DCGAN"]
@@ -38,11 +41,18 @@ class GAN(GANModel):
         r1_every: R1 on every ``r1_every``-th discriminator step only, weighted ``r1_every`` times (the lazy
             regularization of Karras et al. 2020, arXiv:1912.04958, sec. 3.1: the same expected penalty for
             fewer second derivatives).
+        augment: DiffAugment (Zhao et al. 2020, arXiv:2006.10738; ``tfgans.augment``): a policy such as
+            ``"translation,cutout"`` (of ``color``, ``brightness``, ``translation``, ``cutout``) applied to the
+            real and the generated images wherever the discriminator sees them, in both nets' updates, with
+            fresh draws a step from the model's seed; R1 is on the un-augmented real images, through the
+            augmentation, as in the paper's StyleGAN2 code. None (default): no augmentation.
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
-                 label_smoothing=0.0, simultaneous=False, r1_gamma=0.0, r1_every=1, **kwargs):
+                 label_smoothing=0.0, simultaneous=False, r1_gamma=0.0, r1_every=1, augment=None, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
+        augment_lib.parse_policy(augment)  # raises on an unknown policy
+        self.augment = ",".join(augment) if isinstance(augment, (list, tuple)) else (augment or None)
         if generator_loss not in losses.GENERATOR_LOSSES:
             raise ValueError(
                 f"generator_loss must be one of {sorted(losses.GENERATOR_LOSSES)}, got {generator_loss!r}."
@@ -73,13 +83,14 @@ class GAN(GANModel):
         d_seed, g_seed = tf.unstack(self.step_seeds(2))
         if self.simultaneous:
             return self.simultaneous_step(real, d_seed)
+        real_seed, fake_seed, g_fake_seed = self.augment_seeds(d_seed)
 
         # Update the discriminator by ascending log D(x) + log(1 - D(G(z))) (minus R1's penalty, if any).
         z = self.sample_latent(batch_size, d_seed)
         with tf.GradientTape() as tape:
             fake = self.generator(z, training=True)
-            real_logits, r1 = self.discriminate_real(real)
-            fake_logits = self.discriminator(fake, training=True)
+            real_logits, r1 = self.discriminate_real(real, real_seed)
+            fake_logits = self.discriminate(fake, fake_seed)
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
             penalized = d_loss + r1
         self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables)
@@ -87,23 +98,45 @@ class GAN(GANModel):
         # Update the generator on a fresh latent batch.
         z = self.sample_latent(batch_size, g_seed)
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            fake_logits = self.discriminate(self.generator(z, training=True), g_fake_seed)
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
         self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
         self.update_generator_average()
 
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 
-    def discriminate_real(self, real):
-        """The discriminator's logits of ``real``, and R1's penalty on them (0 without ``r1_gamma`` or on a
-        lazy step)."""
+    def augment_seeds(self, seed):
+        """Three stateless seeds for a step's augmentations (the D step's real and fake batches, the G step's
+        fake batch), derived from ``seed`` so the latent draws stay those of a run without ``augment``; None
+        each without ``augment``."""
+        if not self.augment:
+            return None, None, None
+        return tf.unstack(tf.random.experimental.stateless_split(
+            tf.random.experimental.stateless_fold_in(seed, 1), num=3))
+
+    def augmented(self, images, seed):
+        """``images`` under the ``augment`` policy drawn with ``seed`` (unchanged without ``augment``). Inside a
+        replicated step each replica takes its rows of one draw for the global batch (``replica_slice``)."""
+        if not self.augment or seed is None:
+            return images
+        uniforms = replica_slice(lambda n: augment_lib.draw(n, self.augment, seed), tf.shape(images)[0])
+        return augment_lib.apply(images, self.augment, uniforms)
+
+    def discriminate(self, images, seed=None, training=True):
+        """The discriminator's outputs of ``images``, augmented first with ``seed`` under ``augment``."""
+        return self.discriminator(self.augmented(images, seed), training=training)
+
+    def discriminate_real(self, real, seed=None):
+        """The discriminator's logits of ``real`` (augmented with ``seed`` under ``augment``), and R1's penalty
+        on them (0 without ``r1_gamma`` or on a lazy step), on the gradient at the un-augmented images."""
         if not self.r1_gamma:
-            return self.discriminator(real, training=True), tf.constant(0.0)
+            return self.discriminate(real, seed), tf.constant(0.0)
+        judge = lambda images, training=True: self.discriminate(images, seed, training)  # noqa: E731
         if self.r1_every == 1:  # the penalty's own forward pass gives the logits
-            return penalties.r1_penalty(self.discriminator, real, self.r1_gamma)
-        logits = self.discriminator(real, training=True)
+            return penalties.r1_penalty(judge, real, self.r1_gamma)
+        logits = judge(real)
         due = self.d_optimizer.iterations % self.r1_every == 0
-        r1 = tf.cond(due, lambda: penalties.r1_penalty(self.discriminator, real, self.r1_gamma * self.r1_every)[1],
+        r1 = tf.cond(due, lambda: penalties.r1_penalty(judge, real, self.r1_gamma * self.r1_every)[1],
                      lambda: tf.constant(0.0))
         return logits, r1
 
@@ -113,10 +146,11 @@ class GAN(GANModel):
     def simultaneous_step(self, real, seed):
         """Both nets step on the losses of one fake batch ``G(z)``, ``z`` drawn with ``seed``."""
         z = self.sample_latent(tf.shape(real)[0], seed)
+        real_seed, fake_seed, _ = self.augment_seeds(seed)
         with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
             fake = self.generator(z, training=True)
-            real_logits, r1 = self.discriminate_real(real)
-            fake_logits = self.discriminator(fake, training=True)
+            real_logits, r1 = self.discriminate_real(real, real_seed)
+            fake_logits = self.discriminate(fake, fake_seed)
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
             penalized = d_loss + r1
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
@@ -128,7 +162,7 @@ class GAN(GANModel):
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss,
                 "label_smoothing": self.label_smoothing, "simultaneous": self.simultaneous,
-                "r1_gamma": self.r1_gamma, "r1_every": self.r1_every}
+                "r1_gamma": self.r1_gamma, "r1_every": self.r1_every, "augment": self.augment}
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
