@@ -445,3 +445,27 @@ def test_the_readme_verdict_table_is_generated_from_the_committed_records():
     block = readme[readme.index("\n", start) + 1: readme.index("<!-- /verdicts-table -->")].strip()
     assert block == experiment.summary_table(str(REPO_ROOT / "notebooks" / "results"), link_root="notebooks/results"), \
         "README's verdict table is stale: paste `tfgans reproduce --summary notebooks/results` between its markers"
+
+
+def test_the_runs_table_says_done_in_progress_out_of_reach_and_not_started(tmp_path):
+    folder = tmp_path / "chakkarwar"
+    (folder / "gan").mkdir(parents=True)
+    (folder / "dcgan").mkdir()
+    (folder / "verdicts.json").write_text("{}")
+    header = "epoch,step,epochs,train_minutes,cpu_minutes,d_loss,g_loss,fid,kid,is\n"
+    # GAN: 60 of 60 epochs in 120 CPU-minutes; DCGAN: 2 epochs in 30 CPU-minutes, so 60 take 15 CPU-hours.
+    (folder / "gan" / "epochs.csv").write_text(header + "60,36000,60,130,120,1.1,1.1,24.5,2.5,7.9\n")
+    (folder / "dcgan" / "epochs.csv").write_text(header + "1,468,1,20,15,0.6,1.8,,,\n2,936,2,40,30,0.6,1.8,77,7,5\n")
+    table = experiment.runs_table(str(tmp_path)).splitlines()
+    gan, dcgan = [row for row in table if "`chakkarwar`" in row]
+    assert "| 60 of 60 (100 %) | 2.0 | 2.0 | done |" in gan
+    assert "| 2 of 60 (3 %) | 0.5 | 15.0 | out of reach here (over 12 CPU-hours) |" in dcgan
+    (folder / "dcgan" / "epochs.csv").write_text(header + "2,936,2,4,3,0.6,1.8,77,7,5\n")
+    assert "| 1.5 | in progress |" in experiment.runs_table(str(tmp_path))
+    (folder / "dcgan" / "epochs.csv").unlink()
+    assert "| DCGAN | 0 of 60 | 0 | - | not started |" in experiment.runs_table(str(tmp_path))
+    assert experiment.runs_table(str(tmp_path)) in experiment.summary_table(str(tmp_path))
+    (tmp_path / "sun").mkdir()
+    (tmp_path / "sun" / "verdicts.json").write_text("{}")
+    assert "| DCGAN (svhn_cropped) | - | - | - | not run here: its claims need svhn_cropped" in \
+        experiment.runs_table(str(tmp_path))

@@ -20,7 +20,12 @@ from typing import Dict, List, Optional
 from tfgans import runs
 from tfgans.reports import Entry, ModelResult, Report
 
-__all__ = ["QUICK", "RECORD_FILES", "read_result", "reproduce", "run_entry", "summary_table", "copy_record", "FORMAT"]
+__all__ = ["QUICK", "RECORD_FILES", "REACH_CPU_HOURS", "read_result", "reproduce", "run_entry", "summary_table",
+           "runs_table", "copy_record", "FORMAT"]
+
+#: A model whose report length would take more CPU-hours than this (at its rate so far) is out of reach of the
+#: 2-core CPU the records are made on: its claims stay "cannot tell", saying how far it got.
+REACH_CPU_HOURS = 12.0
 
 FORMAT = "tfgans-experiment/1"
 #: What ``--quick`` changes: a slice of the training split, at most two epochs and a few seconds per model,
@@ -163,7 +168,8 @@ def _write(report: Report, out: str, results: Dict[str, ModelResult], settings: 
 def summary_table(root: str, link_root: Optional[str] = None) -> str:
     """A markdown table of the experiments recorded in ``root/<report key>/`` (``verdicts.json`` and each model's
     record): per report, how far each model trained of its length and how many claims hold, do not hold or
-    cannot be told yet (those not testable here apart). The README's verdict table is this, generated."""
+    cannot be told yet (those not testable here apart), followed by :func:`runs_table`. The README's verdict
+    tables are this, generated."""
     from tfgans import reports
     from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS
 
@@ -193,6 +199,56 @@ def summary_table(root: str, link_root: Optional[str] = None) -> str:
         link = os.path.join(link_root if link_root is not None else root, report.key, "report.md")
         lines.append(f"| [`{report.key}`]({link}) | {'; '.join(models) or '-'} | {named(HOLDS)} | "
                      f"{named(DOES_NOT_HOLD)} | {named(CANNOT_TELL)} | {untestable} |")
+    return "\n".join(lines) + "\n\n" + runs_table(root)
+
+
+def needed_epochs(report: Report, entry: Entry) -> float:
+    """The length ``entry`` must train to for every claim about it: the longest of the claims' ``at``, or its
+    preset's epochs where no claim names it."""
+    from tfgans import presets
+
+    lengths = [claim.at[entry.key] for claim in report.claims if entry.key in claim.at]
+    return max(lengths) if lengths else float(presets.get(entry.preset).epochs)
+
+
+def runs_table(root: str) -> str:
+    """A markdown table of every model of every report recorded in ``root/<report key>/``: the epochs its
+    claims need, how far it trained, its CPU-hours so far and those the whole length takes at its rate so far;
+    "out of reach" past :data:`REACH_CPU_HOURS`. Generated from the records, like :func:`summary_table`."""
+    from tfgans import presets, reports
+
+    lines = ["| report | model | epochs trained of those its claims need | CPU-hours so far | CPU-hours for all "
+             "(at its rate so far) | state |", "|---|---|---|---|---|---|"]
+    for report in reports.all_reports():
+        folder = os.path.join(root, report.key)
+        if not os.path.isfile(os.path.join(folder, "verdicts.json")):
+            continue
+        for entry in report.entries:
+            needed = needed_epochs(report, entry)
+            run_dir = os.path.join(folder, entry.folder or entry.key)
+            result = (read_result(entry, run_dir) if os.path.isfile(os.path.join(run_dir, "epochs.csv"))
+                      else None)
+            dataset = presets.get(entry.preset).dataset
+            label = entry.label if dataset == "mnist" else f"{entry.label} ({dataset})"
+            about = [claim for claim in report.claims if entry.key in claim.at]
+            if all(claim.needs for claim in about) and (about or dataset != "mnist"):
+                # No claim tested on MNIST names it: it trains on data this machine has no copy of.
+                lines.append(f"| `{report.key}` | {label} | - | - | - | not run here: its claims need {dataset} "
+                             "(report.md says how to test them) |")
+                continue
+            if result is None or not result.epochs:
+                lines.append(f"| `{report.key}` | {label} | 0 of {needed:g} | 0 | - | not started |")
+                continue
+            done, total = result.epochs_done, result.cpu_hours_for(needed)
+            so_far = result.epochs[-1].get("cpu_minutes", 0.0) / 60.0
+            if done + 1e-3 >= needed:
+                state = "done"
+            elif total is not None and total > REACH_CPU_HOURS:
+                state = f"out of reach here (over {REACH_CPU_HOURS:g} CPU-hours)"
+            else:
+                state = "in progress"
+            lines.append(f"| `{report.key}` | {label} | {done:.4g} of {needed:g} ({100 * done / needed:.0f} %) | "
+                         f"{so_far:.1f} | {'-' if total is None else f'{total:.1f}'} | {state} |")
     return "\n".join(lines)
 
 
