@@ -22,9 +22,10 @@ Gaussian noise layers (the reference's ``GaussianNoiseLayer``: noise whenever th
 deterministic) are ``tfgans.layers.GaussianNoise``, which adds noise exactly when ``training=True``.
 """
 
-from tfgans import averaging, features, minibatch, normalization, schedules
+from tfgans import averaging, features, minibatch, normalization
 
-# Re-exported: the names of every module's __all__, in the order the docstring lists them.
+# Re-exported: the names of every module's __all__ (of schedules, the paper's), in the order the docstring lists
+# them.
 from tfgans.averaging import HistoricalAverage, ParameterEMA  # noqa: F401
 from tfgans.features import feature_model  # noqa: F401
 from tfgans.minibatch import MinibatchDiscrimination  # noqa: F401
@@ -32,4 +33,4 @@ from tfgans.normalization import (ReferenceBatchModel, VirtualBatchNormalization
                                   WeightNormConv2DTranspose, WeightNormDense, data_dependent_init)
 from tfgans.schedules import LinearDecayLastThird  # noqa: F401
 
-__all__ = [*minibatch.__all__, *normalization.__all__, *features.__all__, *averaging.__all__, *schedules.__all__]
+__all__ = [*minibatch.__all__, *normalization.__all__, *features.__all__, *averaging.__all__, "LinearDecayLastThird"]
