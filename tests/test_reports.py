@@ -311,6 +311,18 @@ def test_decide_turns_a_short_runs_verdict_into_cannot_tell_naming_how_far_it_go
     assert reports.decide(c, {}).status == CANNOT_TELL  # not trained at all
 
 
+def test_the_cost_of_a_length_is_taken_at_the_recent_rate():
+    # 20 epochs at 10 CPU-minutes each (a slow early record, wall time standing in), then 20 at 2 minutes each.
+    rows, minutes = [], 0.0
+    for epoch in range(1, 41):
+        minutes += 10.0 if epoch <= 20 else 2.0
+        rows.append({"epoch": epoch, "step": epoch, "epochs": epoch, "train_minutes": minutes, "cpu_minutes": minutes})
+    result = reports.ModelResult(reports.get("sun").entries[0], rows, {}, {})
+    assert result.cpu_hours_for(300) == pytest.approx(2.0 * 300 / 60)  # not the 240 / 40 minutes of all epochs
+    assert reports.ModelResult(result.entry, rows[:1], {}, {}).cpu_hours_for(60) == pytest.approx(10.0)
+    assert reports.ModelResult(result.entry, [], {}, {}).cpu_hours_for(60) is None
+
+
 def test_a_judge_cannot_tell_without_the_evaluation_it_needs():
     c = claim("sun", "good-after-30-epochs")
     verdict = c.judge({"dcgan": record("dcgan", 30, fid={10: 80.0})})

@@ -23,7 +23,7 @@ from tfgans.reports import Entry, ModelResult, Report
 __all__ = ["QUICK", "RECORD_FILES", "REACH_CPU_HOURS", "read_result", "reproduce", "run_entry", "summary_table",
            "runs_table", "copy_record", "FORMAT"]
 
-#: A model whose report length would take more CPU-hours than this (at its rate so far) is out of reach of the
+#: A model whose report length would take more CPU-hours than this (at its recent rate) is out of reach of the
 #: 2-core CPU the records are made on: its claims stay "cannot tell", saying how far it got.
 REACH_CPU_HOURS = 12.0
 
@@ -213,12 +213,12 @@ def needed_epochs(report: Report, entry: Entry) -> float:
 
 def runs_table(root: str) -> str:
     """A markdown table of every model of every report recorded in ``root/<report key>/``: the epochs its
-    claims need, how far it trained, its CPU-hours so far and those the whole length takes at its rate so far;
+    claims need, how far it trained, its CPU-hours so far and those the whole length takes at its recent rate;
     "out of reach" past :data:`REACH_CPU_HOURS`. Generated from the records, like :func:`summary_table`."""
     from tfgans import presets, reports
 
     lines = ["| report | model | epochs trained of those its claims need | CPU-hours so far | CPU-hours for all "
-             "(at its rate so far) | state |", "|---|---|---|---|---|---|"]
+             "(at its recent rate) | state |", "|---|---|---|---|---|---|"]
     for report in reports.all_reports():
         folder = os.path.join(root, report.key)
         if not os.path.isfile(os.path.join(folder, "verdicts.json")):

@@ -28,6 +28,8 @@ HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
 CANNOT_TELL = "cannot tell"
 #: A run's record counts epochs to 4 decimals; a model within this of a claim's length has reached it.
+#: The epochs whose CPU time gives a run's rate in :meth:`ModelResult.cpu_hours_for`.
+RECENT_EPOCHS = 10
 _LENGTH_TOLERANCE = 1e-3
 
 
@@ -79,10 +81,18 @@ class ModelResult:
         return [row for row in self.epochs if row["epochs"] <= epochs + _LENGTH_TOLERANCE]
 
     def cpu_hours_for(self, epochs: float) -> Optional[float]:
-        """CPU-hours that ``epochs`` passes take at this run's rate so far (None before its first epoch)."""
-        if not self.epochs or not self.epochs_done or "cpu_minutes" not in self.epochs[-1]:
+        """CPU-hours that ``epochs`` passes take at this run's recent rate (its last :data:`RECENT_EPOCHS` epochs,
+        or all of them; None before its first epoch). Recent, because a run resumed under other settings (threads,
+        code) or whose early record has no CPU clock (wall time stands in) costs what it costs now."""
+        rows = [row for row in self.epochs if row.get("cpu_minutes") is not None]
+        if not rows or not rows[-1]["epochs"]:
             return None
-        return self.epochs[-1]["cpu_minutes"] / self.epochs_done * epochs / 60.0
+        first, last = rows[max(0, len(rows) - 1 - RECENT_EPOCHS)], rows[-1]
+        if len(rows) > 1 and last["epochs"] > first["epochs"]:
+            per_epoch = (last["cpu_minutes"] - first["cpu_minutes"]) / (last["epochs"] - first["epochs"])
+        else:
+            per_epoch = last["cpu_minutes"] / last["epochs"]
+        return per_epoch * epochs / 60.0
 
     @property
     def train_minutes(self) -> float:
@@ -189,7 +199,7 @@ def decide(claim: Claim, results: Mapping[str, ModelResult]) -> Verdict:
             cost = ""
             if hours:
                 cost = (f"; {epochs:g} epochs take about {hours:.1f} CPU-hours" if hours >= 1
-                        else f"; {epochs:g} epochs take about {60 * hours:.0f} CPU-minutes") + " at its rate so far"
+                        else f"; {epochs:g} epochs take about {60 * hours:.0f} CPU-minutes") + " at its recent rate"
             short.append(f"{result.entry.label} trained {done:.4g} of {epochs:g} epochs ({100 * done / epochs:.0f} %)"
                          + cost)
     if not short:
