@@ -247,6 +247,9 @@ def main():
                         help="DiffAugment of D's inputs, e.g. translation,cutout (GAN(augment=...), a lever)")
     parser.add_argument("--extra-ema", nargs="*", default=[], type=_rate_rampup, metavar="RATE:RAMPUP",
                         help="more generator averages to score beside the preset's (RAMPUP 0: none)")
+    parser.add_argument("--info-classes", type=int, default=0,
+                        help="InfoGAN's categorical code of K classes, no labels (ACGAN(real_class_loss=False))")
+    parser.add_argument("--info-weight", type=float, default=1.0, help="with --info-classes: class_weight")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -283,6 +286,12 @@ def main():
         changes["optimizer_kwargs"] = {**fast.optimizer_kwargs, "beta_2": args.beta_2}
     if args.augment:
         fast_kwargs["augment"] = args.augment
+    if args.info_classes:
+        k, gw, dw = args.info_classes, args.g_width or args.width or 32, args.d_width or args.width or 32
+        changes.update(flavor="ACGAN",
+                       generator=lambda: tfgans.nets.fast.generator(width=gw, num_classes=k),
+                       discriminator=lambda: tfgans.nets.fast.discriminator(width=dw, num_classes=k))
+        fast_kwargs.update(num_classes=k, real_class_loss=False, class_weight=args.info_weight)
     if args.lr_schedule:
         if not args.steps:
             parser.error("--lr-schedule decays over the --steps budget: pass --steps")

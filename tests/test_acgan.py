@@ -61,13 +61,14 @@ def test_under_a_16_bit_policy_the_generator_reads_the_class_the_flavor_computes
     np.testing.assert_array_equal(np.argmax(one_hot, axis=1), latent_class(z, 10))
 
 
-@pytest.mark.parametrize("fake_class_loss", [True, False])
+@pytest.mark.parametrize("fake_class_loss, real_class_loss", [(True, True), (False, True), (True, False)])
 def test_a_step_descends_the_papers_losses_first_the_discriminators_then_the_generators(fake_class_loss,
-                                                                                        tiny_images):
+                                                                                        real_class_loss, tiny_images):
     """D: L_S + L_C (real, and generated with fake_class_loss; Odena et al. eq. 2-3); then G, on a fresh draw
-    through the updated D: the non-saturating L_S + L_C of z's class. Plain SGD, checked weight by weight."""
+    through the updated D: the non-saturating L_S + L_C of z's class. Plain SGD, checked weight by weight.
+    Without real_class_loss no label is read: InfoGAN's categorical code (Chen et al. 2016)."""
     lr = 0.1
-    gan = _acgan(fake_class_loss=fake_class_loss)
+    gan = _acgan(fake_class_loss=fake_class_loss, real_class_loss=real_class_loss)
     gan.compile(g_optimizer=keras.optimizers.SGD(lr), d_optimizer=keras.optimizers.SGD(lr))
     images, labels = _labelled(tiny_images[:8])
     d_seed, g_seed = tf.unstack(gan.step_seeds(2))
@@ -77,7 +78,8 @@ def test_a_step_descends_the_papers_losses_first_the_discriminators_then_the_gen
     z = gan.sample_latent(8, d_seed)
     with tf.GradientTape() as tape:
         real_out, fake_out = D(images), D(G(z))
-        d_class = ce(labels, real_out[:, 1:]) + (ce(latent_class(z, K), fake_out[:, 1:]) if fake_class_loss else 0)
+        d_class = ((ce(labels, real_out[:, 1:]) if real_class_loss else 0)
+                   + (ce(latent_class(z, K), fake_out[:, 1:]) if fake_class_loss else 0))
         d_total = tfgans.losses.minimax_discriminator_loss(real_out[:, :1], fake_out[:, :1]) + d_class
     new_d = [w - lr * g for w, g in zip(D.trainable_variables, tape.gradient(d_total, D.trainable_variables))]
     updated_d = keras.models.clone_model(D)
@@ -89,12 +91,19 @@ def test_a_step_descends_the_papers_losses_first_the_discriminators_then_the_gen
         g_total = tfgans.losses.modified_generator_loss(out[:, :1]) + g_class
     new_g = [w - lr * g for w, g in zip(G.trainable_variables, tape.gradient(g_total, G.trainable_variables))]
 
-    logs = gan.fit(tf.data.Dataset.from_tensors((images, labels)), epochs=1, verbose=0).history
+    data = (images, labels) if real_class_loss else images
+    logs = gan.fit(tf.data.Dataset.from_tensors(data), epochs=1, verbose=0).history
     assert set(logs) == {"d_loss", "g_loss", "d_class", "g_class"}
     assert logs["d_class"][0] == pytest.approx(float(d_class), rel=1e-5)
     assert logs["g_class"][0] == pytest.approx(float(g_class), rel=1e-5)
     for got, want in zip(D.trainable_variables + G.trainable_variables, new_d + new_g):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_a_class_loss_is_required_and_the_choice_is_kept_in_the_config():
+    with pytest.raises(ValueError, match="real_class_loss or fake_class_loss"):
+        _acgan(fake_class_loss=False, real_class_loss=False)
+    assert tfgans.ACGAN.from_config(_acgan(real_class_loss=False).get_config()).real_class_loss is False
 
 
 def test_a_few_steps_teach_the_discriminator_the_classes(tiny_images):

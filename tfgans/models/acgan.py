@@ -32,6 +32,9 @@ class ACGAN(DCGAN):
         class_weight: weight of ``L_C`` in both nets' losses (the paper: 1).
         fake_class_loss: the discriminator learns the class of generated images too (the paper's ``L_C``
             is over real and generated images); False trains its classifier on real images only.
+        real_class_loss: the discriminator learns the class of real images (from the data's labels). False
+            (with ``fake_class_loss``): no labels at all, InfoGAN's categorical code (Chen et al. 2016,
+            arXiv:1606.03657): D's class head learns ``z``'s code of generated images, G makes it recognisable.
         latent_dim, r1_gamma, r1_every, augment, label_smoothing, generator_loss, g_ema_rate, ...: see
             ``GAN``.
             The prior must be the normal one (the class is read off ``z_0`` through the normal CDF).
@@ -40,7 +43,7 @@ class ACGAN(DCGAN):
     metric_names = ("d_loss", "g_loss", "d_class", "g_class")
 
     def __init__(self, generator, discriminator, latent_dim=100, num_classes=10, class_weight=1.0,
-                 fake_class_loss=True, **kwargs):
+                 fake_class_loss=True, real_class_loss=True, **kwargs):
         if kwargs.get("simultaneous"):
             raise ValueError("ACGAN alternates its two updates (Algorithm 1); simultaneous=True is GAN's option.")
         super().__init__(generator, discriminator, latent_dim, **kwargs)
@@ -51,6 +54,9 @@ class ACGAN(DCGAN):
             raise ValueError(f"class_weight must be >= 0 (Odena et al. use 1), got {class_weight}.")
         self.class_weight = float(class_weight)
         self.fake_class_loss = bool(fake_class_loss)
+        self.real_class_loss = bool(real_class_loss)
+        if not (self.real_class_loss or self.fake_class_loss):
+            raise ValueError("ACGAN needs real_class_loss or fake_class_loss (or both).")
         if self.latent_distribution != "normal":
             raise ValueError("ACGAN reads each latent vector's class off z_0 through the normal CDF: use "
                              f"latent_distribution='normal', not {self.latent_distribution!r}.")
@@ -78,7 +84,8 @@ class ACGAN(DCGAN):
         return data[1]
 
     def train_step(self, data):
-        real, labels = self.real_images(data), self.labels_of(data)
+        real = self.real_images(data)
+        labels = self.labels_of(data) if self.real_class_loss else None
         batch_size = tf.shape(real)[0]
         d_seed, g_seed = tf.unstack(self.step_seeds(2))
         real_seed, fake_seed, g_fake_seed = self.augment_seeds(d_seed)
@@ -90,7 +97,7 @@ class ACGAN(DCGAN):
             real_out, r1 = self.discriminate_real(real, real_seed)
             fake_out = self.discriminate(fake, fake_seed)
             d_loss = losses.minimax_discriminator_loss(real_out[:, :1], fake_out[:, :1], self.label_smoothing)
-            d_class = losses.class_cross_entropy(labels, real_out[:, 1:])
+            d_class = losses.class_cross_entropy(labels, real_out[:, 1:]) if self.real_class_loss else 0.0
             if self.fake_class_loss:
                 d_class += losses.class_cross_entropy(latent_class(z, self.num_classes), fake_out[:, 1:])
             penalized = d_loss + self.class_weight * d_class + r1
@@ -111,4 +118,4 @@ class ACGAN(DCGAN):
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes, "class_weight": self.class_weight,
-                "fake_class_loss": self.fake_class_loss}
+                "fake_class_loss": self.fake_class_loss, "real_class_loss": self.real_class_loss}
