@@ -321,6 +321,12 @@ def test_the_cost_of_a_length_is_taken_at_the_recent_rate():
     assert result.cpu_hours_for(300) == pytest.approx(2.0 * 300 / 60)  # not the 240 / 40 minutes of all epochs
     assert reports.ModelResult(result.entry, rows[:1], {}, {}).cpu_hours_for(60) == pytest.approx(10.0)
     assert reports.ModelResult(result.entry, [], {}, {}).cpu_hours_for(60) is None
+    # A run of an earlier version without a CPU clock (its rows have none), resumed at epoch 20: one clocked epoch
+    # of 2 CPU-minutes gives the rate; before it, the cost is unknown.
+    unclocked = [{k: v for k, v in row.items() if k != "cpu_minutes"} for row in rows[:20]]
+    resumed = unclocked + [{**rows[20], "cpu_minutes": 2.0}]
+    assert reports.ModelResult(result.entry, resumed, {}, {}).cpu_hours_for(300) == pytest.approx(10.0)
+    assert reports.ModelResult(result.entry, unclocked, {}, {}).cpu_hours_for(300) is None
 
 
 def test_a_judge_cannot_tell_without_the_evaluation_it_needs():

@@ -11,6 +11,7 @@ import keras
 import tfgans
 from tfgans import cli, data, improved, losses, presets, semisup
 from tfgans.models import SemiSupervisedGAN
+from tfgans.record import read_record
 
 
 def _lse(x):
@@ -299,6 +300,8 @@ def test_a_seed_folder_of_an_earlier_version_is_read_and_resumed(tmp_path):
     assert [(row["epoch"], row["errors"], row["step"]) for row in curve] == [(1, 2273.0, 600), (2, 2147.0, 1200)]
     assert curve[1]["seconds"] == pytest.approx(128.5, abs=0.01)
     assert not (folder / "curve.csv").exists() and (folder / "epochs.csv").exists()
+    # No CPU clock then: the migrated rows leave it empty rather than pass wall time off as CPU time.
+    assert "cpu_minutes" not in read_record(str(folder)).epochs[0]
 
 
 # --- CIFAR-10 on mock data ------------------------------------------------------------------------------------

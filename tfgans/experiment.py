@@ -240,7 +240,10 @@ def runs_table(root: str) -> str:
                 lines.append(f"| `{report.key}` | {label} | 0 of {needed:g} | 0 | - | not started |")
                 continue
             done, total = result.epochs_done, result.cpu_hours_for(needed)
-            so_far = result.epochs[-1].get("cpu_minutes", 0.0) / 60.0
+            clocked = [row["cpu_minutes"] for row in result.epochs if row.get("cpu_minutes") is not None]
+            so_far = f"{clocked[-1] / 60.0:.1f}" if clocked else "-"
+            if result.cpu_clock_from:  # a run of an earlier version, without a CPU clock until it was resumed
+                so_far += f" (since epoch {result.cpu_clock_from:g})" if clocked else " (no CPU clock yet)"
             if done + 1e-3 >= needed:
                 state = "done"
             elif total is not None and total > REACH_CPU_HOURS:
@@ -248,7 +251,7 @@ def runs_table(root: str) -> str:
             else:
                 state = "in progress"
             lines.append(f"| `{report.key}` | {label} | {done:.4g} of {needed:g} ({100 * done / needed:.0f} %) | "
-                         f"{so_far:.1f} | {'-' if total is None else f'{total:.1f}'} | {state} |")
+                         f"{so_far} | {'-' if total is None else f'{total:.1f}'} | {state} |")
     return "\n".join(lines)
 
 

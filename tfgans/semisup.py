@@ -107,9 +107,10 @@ def _migrate_curve(run_dir: str):
         values = {k.replace("val_", ""): float(v) for k, v in by_epoch[epoch].items() if k != "epoch" and v}
         minutes += values.pop("seconds", 0.0) / 60.0
         per_epoch = steps or 60000 // int(settings.get("batch_size") or 100)
-        # Earlier versions did not record CPU time: the wall clock stands in for it.
+        # Earlier versions did not record CPU time: left empty (unknown), the resumed run counts it from there on
+        # (tfgans.reports.ModelResult.cpu_hours_for takes the rate of the epochs that have it).
         record.append({"epoch": epoch, "step": epoch * per_epoch, "epochs": epoch, "train_minutes": round(minutes, 4),
-                       "cpu_minutes": round(minutes, 4), **values})
+                       "cpu_minutes": None, **values})
     runs.write_csv(os.path.join(run_dir, EPOCHS_FILE), record)
     os.remove(old)
 

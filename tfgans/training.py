@@ -513,5 +513,5 @@ def _finished(progress: Dict, out: str, settings: Dict, fit_epochs: int, fit_ste
     if last["step"] >= fit_epochs * fit_steps:
         return True
     budget = settings["budget_minutes"]
-    used = last["cpu_minutes" if settings["clock"] == "cpu" else "train_minutes"]
+    used = last.get("cpu_minutes" if settings["clock"] == "cpu" else "train_minutes") or 0.0
     return progress.get("stopped_by") == "budget" and budget is not None and used >= budget

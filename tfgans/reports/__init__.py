@@ -85,14 +85,21 @@ class ModelResult:
         or all of them; None before its first epoch). Recent, because a run resumed under other settings (threads,
         code) or whose early record has no CPU clock (wall time stands in) costs what it costs now."""
         rows = [row for row in self.epochs if row.get("cpu_minutes") is not None]
-        if not rows or not rows[-1]["epochs"]:
+        if not rows or rows[-1]["epochs"] <= self.cpu_clock_from:
             return None
         first, last = rows[max(0, len(rows) - 1 - RECENT_EPOCHS)], rows[-1]
         if len(rows) > 1 and last["epochs"] > first["epochs"]:
             per_epoch = (last["cpu_minutes"] - first["cpu_minutes"]) / (last["epochs"] - first["epochs"])
         else:
-            per_epoch = last["cpu_minutes"] / last["epochs"]
+            per_epoch = last["cpu_minutes"] / (last["epochs"] - self.cpu_clock_from)
         return per_epoch * epochs / 60.0
+
+    @property
+    def cpu_clock_from(self) -> float:
+        """The epochs before the record's CPU clock started: 0, or for a run of an earlier version that recorded
+        no CPU time (the migrated semi-supervised curve), the epochs it had trained when it was resumed."""
+        unclocked = [row["epochs"] for row in self.epochs if row.get("cpu_minutes") is None]
+        return max(unclocked) if unclocked else 0.0
 
     @property
     def train_minutes(self) -> float:
