@@ -343,16 +343,29 @@ def test_train_on_a_folder_with_a_broken_file_then_evaluate_against_its_held_out
     out = tmp_path / "run"
     args = ["train", "--preset", "dcgan-fast", "--images", str(folder), "--out", str(out), "--epochs", "1",
             "--batch-size", "8", "--steps-per-epoch", "2", "--num-samples", "4", "--verbose", "0", "--evaluate",
-            "--eval-samples", "12", "--holdout", "0.25"]
+            "--eval-samples", "12", "--holdout", "0.25", "--augment", "translation,cutout"]
     with pytest.warns(UserWarning, match="broken.png"):
         assert cli.main(args) == 0
     assert "48 images -> 28x28 gray" in capsys.readouterr().out
     settings = json.loads((out / "run.json").read_text())
+    assert settings["flavor_kwargs"] == {"augment": "translation,cutout"}
     assert settings["data"] == {"images": str(folder), "resolution": 28, "channels": 1, "holdout": 0.25}
     assert "fid" in (out / "epochs.csv").read_text().splitlines()[0]  # scored on the held-out images
     assert cli.main(["evaluate", str(out / "generator"), "--images", str(folder), "--holdout", "0.25",
                      "--num-samples", "12"]) == 0
     assert "real images of split 'holdout'" in capsys.readouterr().out
+
+
+def test_a_bad_augment_policy_or_a_flavor_without_it_is_refused_before_anything_is_written(tmp_path, capsys):
+    from tfgans import cli
+
+    folder = _classes(tmp_path / "images")
+    base = ["train", "--images", str(folder), "--epochs", "1", "--verbose", "0"]
+    assert cli.main(base + ["--preset", "dcgan-fast", "--out", str(tmp_path / "a"), "--augment", "rotation"]) == 2
+    assert "Unknown augmentation policy 'rotation'" in capsys.readouterr().err
+    assert cli.main(base + ["--preset", "wgan-mnist-sun", "--out", str(tmp_path / "b"), "--augment", "cutout"]) == 2
+    assert "--augment is an option of the GAN, DCGAN and ACGAN flavors" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_the_conditional_recipe_takes_the_subfolders_as_classes(tmp_path):

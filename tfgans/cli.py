@@ -71,6 +71,21 @@ def _check_positive(**values):
             raise UsageError(f"--{name.replace('_', '-')} must be positive, got {value}.")
 
 
+def _augment_kwargs(preset_name, policy):
+    """``--augment POLICY`` as the flavor's ``augment`` argument, checked before anything is written: the policy's
+    names, and a flavor that takes it (GAN, DCGAN, ACGAN)."""
+    if policy is None:
+        return None
+    from tfgans import augment, presets
+
+    augment.parse_policy(policy)  # an unknown name raises, listing the known ones
+    flavor = presets.get(preset_name).flavor
+    if flavor not in ("GAN", "DCGAN", "ACGAN"):
+        raise UsageError(f"--augment is an option of the GAN, DCGAN and ACGAN flavors; {preset_name} trains a "
+                         f"{flavor}. Drop --augment, or pick a preset of those flavors (e.g. dcgan-fast).")
+    return {"augment": policy}
+
+
 def _cmd_train(args) -> int:
     from tfgans import training
     from tfgans.callbacks import NaNLossError
@@ -78,8 +93,10 @@ def _cmd_train(args) -> int:
     if args.images and args.dataset:
         raise UsageError("Pass --images DIR (a folder of images) or --dataset NAME (a tensorflow-datasets "
                          "dataset), not both.")
+    flavor_kwargs = _augment_kwargs(args.preset, args.augment)
     try:
         run = training.train(args.preset, args.out, epochs=args.epochs, batch_size=args.batch_size, g_lr=args.g_lr,
+                             flavor_kwargs=flavor_kwargs,
                              d_lr=args.d_lr, data_dir=args.data_dir, download=args.download, seed=args.seed,
                              dataset=args.dataset, images=args.images, resolution=args.resolution,
                              holdout=args.holdout, steps_per_epoch=args.steps_per_epoch,
@@ -342,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --images/--dataset: crop and resize to this (default: from the data)")
     p.add_argument("--holdout", type=float, default=None,
                    help="with --images: the share of images held out to evaluate on (default 0.1 with --evaluate)")
+    p.add_argument("--augment", default=None, metavar="POLICY",
+                   help="DiffAugment of what the discriminator sees (Zhao et al. 2020), e.g. translation,cutout "
+                        "(of color, brightness, translation, cutout): for folders of a few hundred images")
     p.add_argument("--evaluate", action="store_true",
                    help="score FID/KID/classifier score as it trains (the test split, or the held-out images), "
                         "into epochs.csv and TensorBoard")
