@@ -73,14 +73,14 @@ def _check_positive(**values):
 
 def _augment_kwargs(preset_name, policy):
     """``--augment POLICY`` as the flavor's ``augment`` argument, checked before anything is written: the policy's
-    names, and a flavor that takes it (GAN, DCGAN, ACGAN)."""
+    names, and a flavor that takes it (``GAN`` and its subclasses: DCGAN, ACGAN)."""
     if policy is None:
         return None
-    from tfgans import augment, presets
+    from tfgans import augment, models, presets
 
     augment.parse_policy(policy)  # an unknown name raises, listing the known ones
     flavor = presets.get(preset_name).flavor
-    if flavor not in ("GAN", "DCGAN", "ACGAN"):
+    if not issubclass(getattr(models, flavor), models.GAN):  # GAN's option, and its subclasses'
         raise UsageError(f"--augment is an option of the GAN, DCGAN and ACGAN flavors; {preset_name} trains a "
                          f"{flavor}. Drop --augment, or pick a preset of those flavors (e.g. dcgan-fast).")
     return {"augment": policy}

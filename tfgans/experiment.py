@@ -239,12 +239,11 @@ def runs_table(root: str) -> str:
             if result is None or not result.epochs:
                 lines.append(f"| `{report.key}` | {label} | 0 of {needed:g} | 0 | - | not started |")
                 continue
-            done, total = result.epochs_done, result.cpu_hours_for(needed)
-            clocked = [row["cpu_minutes"] for row in result.epochs if row.get("cpu_minutes") is not None]
-            so_far = f"{clocked[-1] / 60.0:.1f}" if clocked else "-"
+            done, total, cpu = result.epochs_done, result.cpu_hours_for(needed), result.cpu_minutes
+            so_far = "-" if cpu is None else f"{cpu / 60.0:.1f}"
             if result.cpu_clock_from:  # a run of an earlier version, without a CPU clock until it was resumed
-                so_far += f" (since epoch {result.cpu_clock_from:g})" if clocked else " (no CPU clock yet)"
-            if done + 1e-3 >= needed:
+                so_far += " (no CPU clock yet)" if cpu is None else f" (since epoch {result.cpu_clock_from:g})"
+            if result.reached(needed):
                 state = "done"
             elif total is not None and total > REACH_CPU_HOURS:
                 state = f"out of reach here (over {REACH_CPU_HOURS:g} CPU-hours)"

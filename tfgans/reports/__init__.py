@@ -27,9 +27,9 @@ __all__ = ["Claim", "Entry", "Report", "Verdict", "ModelResult", "HOLDS", "DOES_
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
 CANNOT_TELL = "cannot tell"
-#: A run's record counts epochs to 4 decimals; a model within this of a claim's length has reached it.
 #: The epochs whose CPU time gives a run's rate in :meth:`ModelResult.cpu_hours_for`.
 RECENT_EPOCHS = 10
+#: A run's record counts epochs to 4 decimals; a model within this of a claim's length has reached it.
 _LENGTH_TOLERANCE = 1e-3
 
 
@@ -79,6 +79,16 @@ class ModelResult:
     def until(self, epochs: float) -> List[Dict[str, float]]:
         """The epoch rows up to ``epochs`` passes over the data (what the run had recorded by then)."""
         return [row for row in self.epochs if row["epochs"] <= epochs + _LENGTH_TOLERANCE]
+
+    def reached(self, epochs: float) -> bool:
+        """Whether the run has trained ``epochs`` passes over the data (within the record's rounding)."""
+        return self.epochs_done + _LENGTH_TOLERANCE >= epochs
+
+    @property
+    def cpu_minutes(self) -> Optional[float]:
+        """The CPU-minutes the record counts (since :attr:`cpu_clock_from`); None if it has no CPU clock yet."""
+        clocked = [row["cpu_minutes"] for row in self.epochs if row.get("cpu_minutes") is not None]
+        return clocked[-1] if clocked else None
 
     def cpu_hours_for(self, epochs: float) -> Optional[float]:
         """CPU-hours that ``epochs`` passes take at this run's recent rate (its last :data:`RECENT_EPOCHS` epochs,
@@ -201,7 +211,7 @@ def decide(claim: Claim, results: Mapping[str, ModelResult]) -> Verdict:
         done = result.epochs_done
         if result.progress.get("stopped_by") == "nan":
             continue  # it diverged: it never reaches the length, and the judge reads that from its record
-        if done + _LENGTH_TOLERANCE < epochs:
+        if not result.reached(epochs):
             hours = result.cpu_hours_for(epochs)
             cost = ""
             if hours:
