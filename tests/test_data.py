@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from tfgans import data
+from tfgans import clusters, data
 
 
 def test_mnist_batches_are_float_images_in_tanh_range(tfds_dir):
@@ -124,3 +124,18 @@ def test_every_pipeline_shards_by_examples_and_runs_without_the_autotune_thread(
         assert [int(t.shape[0]) for t in tf.nest.flatten(first)] == [8] * len(tf.nest.flatten(first)), first
         assert all(tf.nest.flatten(tf.nest.map_structure(lambda spec, t: spec.is_compatible_with(t),
                                                          ds.element_spec, first))), (ds.element_spec, first)
+
+
+def test_cluster_labels_are_balanced_k_means_ids_of_the_split(tfds_dir):
+    ds = data.load("mnist", 100, split="train[:500]", data_dir=tfds_dir, cluster_labels=5, shuffle=False)
+    images, labels = map(np.concatenate, zip(*[(x.numpy(), y.numpy()) for x, y in ds]))
+    assert images.shape == (500, 28, 28, 1) and labels.dtype == np.int64
+    assert sorted(np.bincount(labels)) == [100] * 5
+    np.testing.assert_array_equal(labels, clusters.cluster_labels(data.to_uint8(images).numpy(), 5))
+    resumed = data.load("mnist", 100, split="train[:500]", data_dir=tfds_dir, cluster_labels=5, seed=3, start=7)
+    stream = data.load("mnist", 100, split="train[:500]", data_dir=tfds_dir, cluster_labels=5, seed=3, start=0)
+    for (x, y), (x2, y2) in zip(resumed.take(3), stream.skip(7).take(3)):
+        np.testing.assert_array_equal(y, y2)
+        np.testing.assert_array_equal(x, x2)
+    with pytest.raises(ValueError, match="with_labels .* or cluster_labels"):
+        data.load("mnist", 100, split="train[:500]", data_dir=tfds_dir, cluster_labels=5, with_labels=True)

@@ -397,3 +397,30 @@ def test_a_report_preset_refuses_data_its_nets_cannot_make(tmp_path):
     with pytest.raises(ValueError, match="trains its report's nets, which make 28x28x1 images.*dcgan-fast"):
         tfgans.train("dcgan-mnist-sun", str(tmp_path / "run"), images=str(folder), epochs=1, batch_size=4)
     assert not (tmp_path / "run").exists()
+
+
+def test_cluster_labels_of_a_flat_folder_group_alike_images(tmp_path):
+    for i in range(12):
+        pixels = noise((28, 28), i) // 8
+        pixels[:14] = 255 if i % 2 else pixels[:14]  # odd images: top half white
+        save(str(tmp_path / "images" / f"img_{i:02d}.png"), pixels)
+    ds = data.image_folder(str(tmp_path / "images"), 12, cluster_labels=2, shuffle=False)
+    _, labels = next(iter(ds))
+    labels = labels.numpy()
+    assert sorted(np.bincount(labels)) == [6, 6] and len(set(labels[1::2])) == 1 and len(set(labels[::2])) == 1
+    with pytest.raises(ValueError, match="with_labels .* or cluster_labels"):
+        data.image_folder(str(tmp_path / "images"), 4, cluster_labels=2, with_labels=True)
+
+
+def test_the_self_conditioned_recipe_trains_on_a_flat_folder_and_refuses_one_smaller_than_its_clusters(tmp_path):
+    import tfgans
+    from tfgans.presets import SELFCOND_CLUSTERS
+
+    folder = flat_folder(tmp_path / "images", SELFCOND_CLUSTERS + 6)
+    run = tfgans.train("selfcond-fast", str(tmp_path / "run"), images=str(folder), epochs=1, batch_size=8,
+                       steps_per_epoch=2, num_samples=4, verbose=0)
+    assert run.model.num_classes == SELFCOND_CLUSTERS and run.stopped_by == "epochs"
+    small = flat_folder(tmp_path / "small", 20)
+    with pytest.raises(ValueError, match=f"selfcond-fast conditions on {SELFCOND_CLUSTERS} clusters .* 20 images"):
+        tfgans.train("selfcond-fast", str(tmp_path / "run2"), images=small, epochs=1, batch_size=4, verbose=0)
+    assert not (tmp_path / "run2").exists()

@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / PACKAGE
 #: A package's name stands for the package and every module in it; "tfgans" is tfgans/__init__.py, whose lazy
 #: attributes reach every module. The same table is in tfgans/__init__.py's docstring.
 LAYERS = (
-    ("foundations", ("files", "runs", "images", "distribute", "data")),
+    ("foundations", ("files", "runs", "images", "distribute", "clusters", "data")),
     # minibatch, normalization, features: Salimans et al.'s layers (tfgans.improved re-exports them)
     ("nets and layers", ("layers", "minibatch", "normalization", "features", "nets")),
     # averaging: parameter averages (HistoricalAverage's penalty is penalties'); schedules: learning rates;

@@ -1,5 +1,6 @@
 """The pretrained zoo: shipping a run with its card, and every shipped card's FID against a fresh evaluation."""
 
+import json
 import os
 import shutil
 
@@ -72,3 +73,21 @@ def test_a_run_stopped_within_an_epoch_ships_its_newest_checkpoint_with_the_frac
     assert "Weights stored as float16" in (shelf / "dcgan_fast" / "README.md").read_text()
     assert card["command"].endswith("--epochs 1 --batch-size 8")
     assert card["note"].startswith("Training stopped after 0.5 epochs, within epoch 1 of the command")
+
+
+def test_a_run_its_budget_stopped_ships_with_the_budget_in_its_command_not_a_session_end(tfds_dir, tmp_path):
+    run, shelf = tmp_path / "run", tmp_path / "zoo"
+    shelf.mkdir()
+    assert cli.main(["train", "--preset", "dcgan-fast", "--out", str(run), "--data-dir", tfds_dir, "--epochs", "1",
+                     "--steps-per-epoch", "2", "--batch-size", "8", "--num-samples", "4", "--verbose", "0"]) == 0
+    # As if `--epochs 3 --budget-minutes 0.5` had stopped it after its first epoch.
+    settings = json.loads((run / "run.json").read_text())
+    (run / "run.json").write_text(json.dumps({**settings, "epochs": 3, "budget_minutes": 0.5}))
+    progress = json.loads((run / "progress.json").read_text())
+    (run / "progress.json").write_text(json.dumps({**progress, "stopped_by": "budget"}))
+    assert cli.main(["ship", str(run), "--train-minutes", "0.5", "--data-dir", tfds_dir, "--zoo", str(shelf),
+                     "--num-samples", "500"]) == 0
+    card = zoo.read_card(str(shelf / "dcgan_fast"))
+    assert card["command"].endswith("--epochs 3 --budget-minutes 0.5 --batch-size 8")
+    text = (shelf / "dcgan_fast" / "README.md").read_text()
+    assert "session ended" not in text and "not what the full run makes" in text and "the report" not in text

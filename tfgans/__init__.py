@@ -17,7 +17,7 @@ The modules stand in layers, bottom to top. A module imports only modules of its
 import cycle forms within a layer (``tests/test_layering.py`` holds the same table and checks it); a package's
 name stands for all its modules:
 
-    0 foundations: files, runs, images, distribute, data
+    0 foundations: files, runs, images, distribute, clusters, data
     1 nets and layers: layers, minibatch, normalization, features, nets
     2 maths: losses, penalties, metrics, averaging, schedules, augment, improved
     3 flavors: models
@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 
 import importlib
 
-_SUBMODULES = ("augment", "averaging", "callbacks", "checkpoint", "classifier", "cli", "data", "distribute", "evaluation",
+_SUBMODULES = ("augment", "averaging", "callbacks", "checkpoint", "classifier", "cli", "clusters", "data", "distribute", "evaluation",
                "experiment", "export", "extractors", "features", "figures", "files", "images", "improved", "layers",
                "losses", "metrics", "minibatch", "models", "nets", "normalization", "penalties", "presets", "record",
                "reports", "runs", "sampling", "schedules", "semisup", "training", "zoo")

@@ -218,6 +218,7 @@ def load(
     pad_to: Optional[int] = None,
     start: Optional[int] = None,
     resolution: Optional[int] = None,
+    cluster_labels: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Streams a dataset as batches of images scaled to ``value_range``.
 
@@ -246,11 +247,16 @@ def load(
             with ``start=k`` sees the batches the uninterrupted run would have seen.
         resolution: center-crop each image to a square and resize it to ``resolution`` (28, 32 or 64, the sides
             the nets make; :func:`image_folder`'s rule), for a dataset whose images are not the nets' size or vary.
+        cluster_labels: K: yield ``(images, cluster ids)``, each image's k-means cluster among K
+            (:func:`tfgans.clusters.cluster_labels` over the split, balanced), for a self-conditioned GAN; the
+            split is decoded into memory first.
 
     Returns:
         A ``tf.data.Dataset`` of float32 ``[batch_size, H, W, C]`` images (and int64 ``[batch_size]`` labels).
     """
     info = dataset_info(name, data_dir)
+    if cluster_labels is not None and with_labels:
+        raise ValueError("Pass with_labels (the dataset's labels) or cluster_labels (k-means clusters), not both.")
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
     low_high = value_bounds(value_range)
@@ -261,11 +267,14 @@ def load(
                                read_config=tfds.ReadConfig(shuffle_seed=seed))
     size = _num_examples(tfds_info, split, info, ds)
     image = _image_of(resolution)
-    if with_labels:
+    if cluster_labels is not None:
+        ds = _with_clusters(ds.map(image, num_parallel_calls=tf.data.AUTOTUNE), cluster_labels)
+        with_labels = True
+    elif with_labels:
         ds = ds.map(lambda ex: (image(ex), ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
     else:
         ds = ds.map(image, num_parallel_calls=tf.data.AUTOTUNE)
-    if cache:
+    if cache and cluster_labels is None:
         ds = ds.cache()
     if pad_to:
         ds = ds.map(_padder(info, pad_to, with_labels), num_parallel_calls=tf.data.AUTOTUNE)
@@ -284,6 +293,14 @@ def load(
     else:
         ds = ds.map(lambda x: scale_images(x, low_high), num_parallel_calls=tf.data.AUTOTUNE)
     return set_options(ds.prefetch(tf.data.AUTOTUNE))
+
+
+def _with_clusters(images: tf.data.Dataset, num_clusters: int) -> tf.data.Dataset:
+    """``(image, cluster id)`` examples of a dataset of uint8 images, decoded into memory and clustered."""
+    from tfgans.clusters import cluster_labels
+
+    array = np.concatenate(list(images.batch(10000).as_numpy_iterator()), axis=0)
+    return tf.data.Dataset.from_tensor_slices((array, cluster_labels(array, num_clusters)))
 
 
 def set_options(ds: tf.data.Dataset) -> tf.data.Dataset:
@@ -791,6 +808,7 @@ def image_folder(
     repeat: bool = False,
     scan_cache: Optional[str] = None,
     num_parallel_calls: Optional[int] = None,
+    cluster_labels: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Streams a folder of your own images as :func:`load` streams a dataset, for ``model.fit``.
 
@@ -820,6 +838,8 @@ def image_folder(
         drop_remainder, shuffle, repeat: as :func:`load`'s.
         scan_cache: a JSON file keeping the scan's per-file results across processes.
         num_parallel_calls: decoding threads (default: one per core).
+        cluster_labels: K: yield ``(images, cluster ids)``, each image's k-means cluster among K over the split
+            (:func:`tfgans.clusters.cluster_labels`, balanced), for a self-conditioned GAN: no subfolders needed.
 
     Returns:
         A ``tf.data.Dataset`` of float32 ``[batch_size, resolution, resolution, channels]`` images (and int64
@@ -834,6 +854,8 @@ def image_folder(
     if start is not None and start < 0:
         raise ValueError(f"start must be a batch position >= 0, got {start}.")
     _check_cache(cache)
+    if cluster_labels is not None and with_labels:
+        raise ValueError("Pass with_labels (the subfolders' classes) or cluster_labels (k-means clusters), not both.")
     whole_batches = drop_remainder or start is not None
     info = scan_folder(path, resolution=resolution, channels=channels, batch_size=batch_size if whole_batches else 1,
                        split=split, holdout=holdout, with_labels=with_labels, scan_cache=scan_cache,
@@ -851,6 +873,10 @@ def image_folder(
 
         def gather(i):
             return tf.gather(stored, i)
+    if cluster_labels is not None:
+        from tfgans.clusters import cluster_labels as clusters_of
+
+        labels, with_labels = clusters_of(images, cluster_labels), True
     label_table = tf.constant(labels, tf.int64)
 
     indices = tf.data.Dataset.range(n)

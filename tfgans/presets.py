@@ -376,6 +376,10 @@ register(Preset(
 
 # --- tfgans' own recipe: a good MNIST generator in minutes on a CPU -----------------------------------------
 
+#: Clusters of ``selfcond-fast``: finer clusters are purer (MNIST's digits: 59 % of a cluster's images share its
+#: most common label at 10 clusters, 81 % at 50) and condition the generator better (benchmarks/README.md).
+SELFCOND_CLUSTERS = 50
+
 # How both recipes were tuned, lever by lever with dates, steps and FIDs: benchmarks/README.md.
 # The nets scale with the data (tfgans.nets.fast.generator/discriminator at 28, 32 or 64 pixels, 1 or 3 channels):
 # `tfgans train --preset dcgan-fast --images DIR` trains the recipe on a folder. MNIST is its default dataset.
@@ -400,6 +404,22 @@ register(Preset(
     data_kwargs={"with_labels": True},
     description="tfgans' fast AC-GAN: dcgan-fast trained with the labels (a folder's subfolders), Adam beta "
                 "(0, 0.99); G(z) draws every class",
+))
+
+# Self-conditioned (Liu et al. 2020, arXiv:2006.10728): acgan-fast's recipe on k-means clusters of the training
+# images instead of labels (tfgans.clusters), so no labels are needed; G(z) draws the clusters at their frequency.
+register(Preset(
+    name="selfcond-fast", flavor="ACGAN",
+    generator=_net("fast.generator", num_classes=SELFCOND_CLUSTERS),
+    discriminator=_net("fast.discriminator", num_classes=SELFCOND_CLUSTERS),
+    dataset="mnist", source="tfgans", scales=True,
+    table=f"tfgans.nets.fast with {SELFCOND_CLUSTERS} classes: AC-GAN on the data's k-means clusters (not a report's)",
+    batch_size=32, epochs=13, g_lr=1.6e-3, d_lr=1.6e-3, optimizer_kwargs={"beta_1": 0.0, "beta_2": 0.99},
+    flavor_kwargs={"num_classes": SELFCOND_CLUSTERS, "r1_gamma": 1.0, "r1_every": 4, "g_ema_rate": 1e-3,
+                   "g_ema_rampup": 0.05},
+    data_kwargs={"cluster_labels": SELFCOND_CLUSTERS},
+    description="tfgans' best unconditional recipe: acgan-fast conditioned on the data's own "
+                f"{SELFCOND_CLUSTERS} k-means clusters (self-conditioned GAN), no labels needed",
 ))
 
 # --- Chakkarwar, Arya & Jain, "Image Generation Using Generative Adversarial Networks" ---------------------

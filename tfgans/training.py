@@ -164,6 +164,7 @@ def _tfds_data(preset, *, dataset, resolution, data_dir, download, split, batch_
     if per_epoch < 1:
         raise ValueError(f"The {split!r} split of {preset.dataset} holds fewer examples than one step takes "
                          f"({batch_size} x {per_step}): lower --batch-size.")
+    _check_clusters(preset, per_epoch * batch_size * per_step, f"the {split!r} split of {preset.dataset}")
     settings = {"dataset": preset.dataset, "split": split}
     if "resolution" in preset.data_kwargs:
         settings["resolution"] = preset.data_kwargs["resolution"]
@@ -184,6 +185,14 @@ def _tfds_data(preset, *, dataset, resolution, data_dir, download, split, batch_
     return _Data(preset, settings, per_epoch, stream, evaluator, validation)
 
 
+def _check_clusters(preset, count: int, where: str):
+    """Refuses data with fewer training images than the self-conditioned recipe's clusters."""
+    k = preset.data_kwargs.get("cluster_labels")
+    if k and count < k:
+        raise ValueError(f"{preset.name} conditions on {k} clusters of the training images, but {where} holds "
+                         f"{count} images: train dcgan-fast on it, or add images (a few per cluster at least).")
+
+
 def _folder_data(preset, *, images, resolution, holdout, batch_size, seed, evaluate) -> _Data:
     """A folder of images (``tfgans.data.image_folder``), scanned and checked before anything is written."""
     from tfgans import data as data_lib
@@ -202,12 +211,14 @@ def _folder_data(preset, *, images, resolution, holdout, batch_size, seed, evalu
     print(f"tfgans: {info.summary()}", flush=True)
     per_epoch = data_lib.folder_batches_per_epoch(images, batch_size * per_step, holdout=holdout,
                                                   with_labels=with_labels)
+    _check_clusters(preset, len(info.select("train", holdout, with_labels)[0]), images)
     settings = {"images": os.path.abspath(images), "resolution": r, "channels": c, "holdout": holdout}
 
     def stream(model, start):
         return data_lib.image_folder(images, batch_size * per_step, resolution=r, channels=c,
                                      value_range=preset.value_range, seed=seed, start=start,
-                                     with_labels=with_labels, holdout=holdout)
+                                     with_labels=with_labels, holdout=holdout,
+                                     cluster_labels=preset.data_kwargs.get("cluster_labels"))
 
     def evaluator(num_samples):
         from tfgans.evaluation import Evaluator

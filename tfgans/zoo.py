@@ -88,11 +88,16 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training. " + note).strip()
     else:
         epochs = math.ceil(position["epoch"])
-        if epochs != position["epoch"]:
+        budget = settings.get("budget_minutes")
+        stopped_by = (runs.read_json(os.path.join(run_dir, "progress.json")) or {}).get("stopped_by")
+        if stopped_by == "budget" and budget:
+            epochs = int(settings.get("epochs") or epochs)  # the command's epochs; its budget stopped it
+        elif epochs != position["epoch"]:
             note = (f"Training stopped after {position['epoch']:g} epochs, within epoch {epochs} of the command "
                     "(the session ended). " + note).strip()
         command = (f"tfgans train --preset {preset.name} --out runs/x --data-dir ../shared/tfds"
                    + (f" --epochs {epochs}" if epochs != preset.epochs else "")
+                   + (f" --budget-minutes {budget:g}" if stopped_by == "budget" and budget else "")
                    + (f" --batch-size {settings['batch_size']}" if settings["batch_size"] != preset.batch_size
                       else "")
                    + (" --mixed-precision" if settings.get("mixed_precision") else ""))
@@ -168,9 +173,11 @@ def early(card: Dict) -> bool:
 def _card_text(card: Dict) -> str:
     epochs = (f"{card['epochs']:g} of the preset's {card['preset_epochs']} epochs" if card["epochs"] != card["preset_epochs"]
               else f"all {card['epochs']} epochs")
-    warning = (f"**An early checkpoint**: {card['epochs']:g} of the {card['preset_epochs']} epochs its preset (the "
-               "report) trains. Its samples show where training was then, not what the report's model makes.\n\n"
-               if early(card) else "")
+    report = card["source"] != "tfgans"
+    warning = (f"**An early checkpoint**: {card['epochs']:g} of the {card['preset_epochs']} epochs its preset "
+               + ("(the report) trains. Its samples show where training was then, not what the report's model makes."
+                  if report else "trains. Its samples show where training was then, not what the full run makes.")
+               + "\n\n" if early(card) else "")
     return f"""# {card['preset']}
 
 {warning}Generator of preset `{card['preset']}` ({card['source']}: {card['table']}), trained on {card['dataset']} for
