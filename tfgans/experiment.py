@@ -214,7 +214,8 @@ def needed_epochs(report: Report, entry: Entry) -> float:
 def runs_table(root: str) -> str:
     """A markdown table of every model of every report recorded in ``root/<report key>/``: the epochs its
     claims need, how far it trained, its CPU-hours so far and those the whole length takes at its recent rate;
-    "out of reach" past :data:`REACH_CPU_HOURS`. Generated from the records, like :func:`summary_table`."""
+    "out of reach" past :data:`REACH_CPU_HOURS` once the rate rests on ``RECENT_EPOCHS`` epochs or more (before,
+    a short run's frequent evaluations can dominate it). Generated from the records, like :func:`summary_table`."""
     from tfgans import presets, reports
 
     lines = ["| report | model | epochs trained of those its claims need | CPU-hours so far | CPU-hours for all "
@@ -243,8 +244,12 @@ def runs_table(root: str) -> str:
             so_far = "-" if cpu is None else f"{cpu / 60.0:.1f}"
             if result.cpu_clock_from:  # a run of an earlier version, without a CPU clock until it was resumed
                 so_far += " (no CPU clock yet)" if cpu is None else f" (since epoch {result.cpu_clock_from:g})"
+            clocked = done - result.cpu_clock_from
             if result.reached(needed):
                 state = "done"
+            elif total is not None and total > REACH_CPU_HOURS and clocked < reports.RECENT_EPOCHS:
+                # A rate from a few epochs of a short run, which evaluated often, says little of the whole length.
+                state = f"in progress (its cost is measured over {clocked:.3g} epochs only)"
             elif total is not None and total > REACH_CPU_HOURS:
                 state = f"out of reach here (over {REACH_CPU_HOURS:g} CPU-hours)"
             else:
