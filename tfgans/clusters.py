@@ -29,7 +29,7 @@ MAX_FEATURES = 1024
 def _features(images: np.ndarray, dims: int, seed: int) -> np.ndarray:
     """``[N, dims]`` principal components of ``images`` (uint8 or float ``[N, H, W, C]``) scaled to [0, 1]."""
     x = np.asarray(images, dtype=np.float32)
-    if np.issubdtype(np.asarray(images).dtype, np.integer):
+    if np.issubdtype(images.dtype, np.integer):
         x = x / 255.0
     n, h, w, c = x.shape
     factor = 1

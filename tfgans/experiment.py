@@ -247,11 +247,11 @@ def runs_table(root: str) -> str:
             clocked = done - result.cpu_clock_from
             if result.reached(needed):
                 state = "done"
-            elif total is not None and total > REACH_CPU_HOURS and clocked < reports.RECENT_EPOCHS:
-                # A rate from a few epochs of a short run, which evaluated often, says little of the whole length.
-                state = f"in progress (its cost is measured over {clocked:.3g} epochs only)"
             elif total is not None and total > REACH_CPU_HOURS:
-                state = f"out of reach here (over {REACH_CPU_HOURS:g} CPU-hours)"
+                # A rate from a few epochs of a short run, which evaluated often, says little of the whole length.
+                state = (f"in progress (its cost is measured over {clocked:.3g} epochs only)"
+                         if clocked < reports.RECENT_EPOCHS
+                         else f"out of reach here (over {REACH_CPU_HOURS:g} CPU-hours)")
             else:
                 state = "in progress"
             lines.append(f"| `{report.key}` | {label} | {done:.4g} of {needed:g} ({100 * done / needed:.0f} %) | "

@@ -88,16 +88,16 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training. " + note).strip()
     else:
         epochs = math.ceil(position["epoch"])
-        budget = settings.get("budget_minutes")
-        stopped_by = (runs.read_json(os.path.join(run_dir, "progress.json")) or {}).get("stopped_by")
-        if stopped_by == "budget" and budget:
+        progress = runs.read_json(os.path.join(run_dir, "progress.json")) or {}
+        budget = settings.get("budget_minutes") if progress.get("stopped_by") == "budget" else None
+        if budget:
             epochs = int(settings.get("epochs") or epochs)  # the command's epochs; its budget stopped it
         elif epochs != position["epoch"]:
             note = (f"Training stopped after {position['epoch']:g} epochs, within epoch {epochs} of the command "
                     "(the session ended). " + note).strip()
         command = (f"tfgans train --preset {preset.name} --out runs/x --data-dir ../shared/tfds"
                    + (f" --epochs {epochs}" if epochs != preset.epochs else "")
-                   + (f" --budget-minutes {budget:g}" if stopped_by == "budget" and budget else "")
+                   + (f" --budget-minutes {budget:g}" if budget else "")
                    + (f" --batch-size {settings['batch_size']}" if settings["batch_size"] != preset.batch_size
                       else "")
                    + (" --mixed-precision" if settings.get("mixed_precision") else ""))
