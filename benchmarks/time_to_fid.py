@@ -164,7 +164,7 @@ def run_fit(name, preset_name, policy, args, evaluators, changes=None, **flavor_
                                                                  verbose=0)).numpy()
             evaluate = _with_live(evaluate, fid_of(evaluators, live))
         callbacks = []
-        if name == "fast" and args.extra_ema:
+        if name in ("fast", "selfcond-fast") and args.extra_ema:
             callbacks.append(_ExtraAverages(model, args.extra_ema))
             evaluate = _with_extra(evaluate, callbacks[-1], evaluators, latent)
         if args.steps:
@@ -256,6 +256,9 @@ def main():
     parser.add_argument("--info-classes", type=int, default=0,
                         help="InfoGAN's categorical code of K classes, no labels (ACGAN(real_class_loss=False))")
     parser.add_argument("--info-weight", type=float, default=1.0, help="with --info-classes: class_weight")
+    parser.add_argument("--clusters", type=int, default=0, help="selfcond-fast's clusters (a lever; 50)")
+    parser.add_argument("--class-weight", type=float, default=None,
+                        help="selfcond-fast's class_weight, of the cluster loss (a lever; 1)")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -310,9 +313,21 @@ def main():
         fast = tfgans.presets.get("dcgan-mnist-fast")
         changes.update({net: LinearDecayLastThird(changes.get(net, getattr(fast, net)), args.lr_decay_steps, 1)
                         for net in ("g_lr", "d_lr")})
+    # The levers that keep the nets apply to selfcond-fast too; --clusters and --class-weight are its own.
+    selfcond_changes = {k: v for k, v in changes.items() if k not in ("generator", "discriminator", "flavor")}
+    selfcond_kwargs = {k: v for k, v in fast_kwargs.items() if k not in ("num_classes", "real_class_loss")}
+    if args.class_weight is not None:
+        selfcond_kwargs["class_weight"] = args.class_weight
+    if args.clusters:
+        k = args.clusters
+        selfcond_kwargs["num_classes"] = k
+        selfcond_changes.update(generator=lambda: tfgans.nets.fast.generator(num_classes=k),
+                                discriminator=lambda: tfgans.nets.fast.discriminator(num_classes=k),
+                                data_kwargs={"cluster_labels": k})
     runs = {"fast": lambda: run_fit("fast", "dcgan-mnist-fast", "float32", args, evaluators, changes,
                                     **fast_kwargs),
-            "selfcond-fast": lambda: run_fit("selfcond-fast", "selfcond-fast", "float32", args, evaluators),
+            "selfcond-fast": lambda: run_fit("selfcond-fast", "selfcond-fast", "float32", args, evaluators,
+                                             selfcond_changes, **selfcond_kwargs),
             "acgan-fast": lambda: run_fit("acgan-fast", "acgan-mnist-fast", "float32", args, evaluators),
             "sun": lambda: run_fit("sun", "dcgan-mnist-sun", "float32", args, evaluators),
             "sun-bf16": lambda: run_fit("sun-bf16", "dcgan-mnist-sun", "mixed_bfloat16", args, evaluators),
