@@ -279,6 +279,18 @@ def test_each_judge_holds_on_one_record_and_not_on_another(report, key, holds, f
         assert reports.decide(c, holds).status == HOLDS
 
 
+def test_daw_evidence_says_when_the_discriminator_won_a_run():
+    # Seed 1 of 20 labels with feature matching failed (generator loss 66 at epoch 10): its errors are a failed
+    # run's, and the evidence says so beside the verdict.
+    failed = rows_at(10, raw_errors=(5415.0, 600.0, 440.0, 400.0))
+    failed["labels20"] = record("labels20", 10, raw_errors=5415.0, loss_gen=lambda e: 6.0 * e + 6)
+    for key in ("daw-20-labels", "more-labels-fewer-errors"):
+        verdict = claim("daw", key).judge(failed)
+        assert "discriminator won (LABELS20: generator loss 66 at epoch 10" in verdict.evidence, verdict.evidence
+    healthy = rows_at(10, raw_errors=(1900.0, 600.0, 440.0, 400.0))
+    assert "discriminator won" not in claim("daw", "more-labels-fewer-errors").judge(healthy).evidence
+
+
 def test_every_judged_claim_has_a_test_above():
     judged = {(r.key, c.key) for r in reports.all_reports() for c in r.claims if c.judge is not None}
     assert judged == {(r, k) for r, k, _, _ in JUDGED}
