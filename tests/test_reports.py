@@ -291,6 +291,15 @@ def test_daw_evidence_says_when_the_discriminator_won_a_run():
     assert "discriminator won" not in claim("daw", "more-labels-fewer-errors").judge(healthy).evidence
 
 
+def test_a_record_that_starts_late_has_no_row_for_the_epochs_before_it():
+    # A seed's record carried over from an earlier version starts at epoch 47: its first row is not epoch 10's.
+    late = seeds("raw_errors", 80, 174.0)
+    late["seed1"].epochs[:] = late["seed1"].epochs[46:]
+    verdict = claim("daw", "daw-100-labels").judge(late)
+    assert verdict.status == CANNOT_TELL and "starts at epoch 47" in verdict.evidence, verdict.evidence
+    assert claim("daw", "daw-100-labels").judge(seeds("raw_errors", 80, 174.0)).status == DOES_NOT_HOLD
+
+
 def test_every_judged_claim_has_a_test_above():
     judged = {(r.key, c.key) for r in reports.all_reports() for c in r.claims if c.judge is not None}
     assert judged == {(r, k) for r, k, _, _ in JUDGED}
