@@ -31,5 +31,6 @@ while true; do
   echo "$(date -u +%FT%T) lane $LANE start: $job" >> lanes.log
   (cd claims && nice -n 10 tfgans reproduce "$key" --out "$key" --data-dir "$DATA" --clock cpu --models "$models" \
       "$@" > "../logs/$key-$models.log" 2>&1)
-  echo "$(date -u +%FT%T) lane $LANE end ($?): $job" >> lanes.log
+  rc=$?  # before the log line's $(date) resets it
+  echo "$(date -u +%FT%T) lane $LANE end (exit $rc): $job" >> lanes.log
 done
