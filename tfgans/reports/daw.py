@@ -63,15 +63,12 @@ def _failed(results, epochs, keys):
     """Evidence to add when the discriminator won in some of the runs ``keys`` (their errors are a failed run's)."""
     won = []
     for key in keys:
-        result = results.get(key)
-        if result is None or not result.epochs or result.epochs_done < epochs - 1e-3:
-            continue
-        try:
-            loss = value_at(result, epochs, "loss_gen")
-        except NotRecorded:
+        try:  # a run missing or short of the epoch has no verdict to qualify
+            loss = value_at(results[key], epochs, "loss_gen")
+        except (KeyError, NotRecorded):
             continue
         if loss > _D_WON:
-            won.append(f"{result.entry.label}: generator loss {loss:.0f} at epoch {epochs:g}")
+            won.append(f"{results[key].entry.label}: generator loss {loss:.0f} at epoch {epochs:g}")
     if not won:
         return ""
     return (f"; the discriminator won ({'; '.join(won)}, where a run whose feature matching works keeps it below "

@@ -58,16 +58,16 @@ def judge(fn: Callable[[Mapping[str, ModelResult]], Verdict]) -> Callable[[Mappi
 def row_at(result: ModelResult, epochs: float) -> Dict[str, float]:
     """The record row that ends pass ``epochs``: the row at that epoch, or for a run in chunks of steps the chunk
     that completes the pass (less than a chunk past it), where the run is evaluated for ``Entry.eval_epochs``."""
-    for i, row in enumerate(result.epochs):
+    if result.epochs:
+        # A record carried over from an earlier version may start late: the passes of the fit epochs before its
+        # first row are not in it, and that row is not theirs.
+        first = result.epochs[0]
+        start = first["epochs"] * (first.get("epoch", 1) - 1) / max(first.get("epoch", 1), 1)
+        if start >= epochs - 1e-3:
+            raise NotRecorded(f"{result.entry.label}'s record starts at epoch {first['epochs']:g} (its earlier rows "
+                              f"were not kept): it has no row for epoch {epochs:g}")
+    for row in result.epochs:
         if row["epochs"] >= epochs - 1e-3:
-            # The pass this row starts from: the row before, or for the first row the passes of the fit epochs
-            # before it (a record carried over from an earlier version may start late: it has no row for earlier
-            # epochs, and its first row is not theirs).
-            start = (result.epochs[i - 1]["epochs"] if i else
-                     row["epochs"] * (row.get("epoch", 1) - 1) / max(row.get("epoch", 1), 1))
-            if start >= epochs - 1e-3:
-                raise NotRecorded(f"{result.entry.label}'s record starts at epoch {row['epochs']:g} (its earlier rows "
-                                  f"were not kept): it has no row for epoch {epochs:g}")
             return row
     raise NotRecorded(f"{result.entry.label} has trained {result.epochs_done:g} of {epochs:g} epochs")
 
