@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import keras
 
-from tfgans import improved
+from tfgans import improved, presets
+from tfgans.models.base import output_range
 from tfgans.nets import salimans
 
 
@@ -32,6 +33,16 @@ def test_mnist_generator_rows():
     out = g.layers[-2]
     assert out.units == 28 ** 2 and act(out) == "sigmoid"  # l2normalize(DenseLayer(784, sigmoid))
     assert out.train_scale and not out.data_init  # l2normalize: trainable W_scale, no init pass
+
+
+def test_mnist_generator_with_sleepychords_softplus_output_draws_in_the_datas_range():
+    # Sleepychord/ImprovedGAN-pytorch's Nets.py (the code Daw et al. ran): F.softplus(self.fc3(x)), nothing else.
+    g = salimans.mnist_generator(output_activation="softplus")
+    assert act(g.layers[-2]) == "softplus" and kinds(g) == kinds(salimans.mnist_generator())
+    assert output_range(g) == (0.0, 1.0)  # the data's [0, 1]; to_uint8 clips what is above
+    assert output_range(presets.get("semisup-mnist-daw").make_model(seed=0).generator) == (0.0, 1.0)
+    with pytest.raises(ValueError, match="'sigmoid'.*'softplus'"):
+        salimans.mnist_generator(output_activation="relu")
 
 
 def test_mnist_discriminator_rows():

@@ -149,6 +149,12 @@ def rows_at(epochs, raw_errors=None, errors=None):
     return {keys[n]: record(keys[n], epochs, **{column: v, "loss_gen": 1.0}) for n, v in values.items()}
 
 
+def softplus_beside(epochs, softplus, sigmoid):
+    """daw's Softplus-output run beside seed 1 (the Sigmoid), ``epochs`` long, with their raw test errors."""
+    return {key: record(key, epochs, raw_errors=v, loss_gen=1.0)
+            for key, v in (("softplus", softplus), ("seed1", sigmoid))}
+
+
 LINEAR = {1: 100.0, 10: 30.0, 50: 28.0, 250: 27.0, 500: 27.0}
 SMOOTH = {1: 300.0, 250: 60.0, 500: 30.0}
 LSTM_UP = {1: 400.0, 250: 200.0, 500: 500.0}  # 500 after 200: a blow-up
@@ -258,6 +264,8 @@ JUDGED = [
     ("daw", "paper-100-labels", seeds("errors", 300, 100.0, 95.0), seeds("errors", 300, 130.0, 95.0)),
     ("daw", "daw-100-labels", seeds("raw_errors", 10, 440.0), seeds("raw_errors", 10, 1300.0)),
     ("daw", "sigmoid-explodes", seeds("errors", 300, 100.0, 95.0, stopped=(2,)), seeds("errors", 300, 100.0, 95.0)),
+    # x1.25 the Sigmoid net's errors is the line; 1.2x is not enough.
+    ("daw", "softplus-explains-gap", softplus_beside(10, 500.0, 400.0), softplus_beside(10, 480.0, 400.0)),
     ("daw", "more-labels-fewer-errors", rows_at(10, raw_errors=(1900.0, 600.0, 440.0, 400.0)),
      rows_at(10, raw_errors=(1900.0, 600.0, 700.0, 400.0))),
     *[("daw", f"paper-{n}-labels", rows_at(300, **{"errors": {n: good}}), rows_at(300, **{"errors": {n: bad}}))
@@ -512,3 +520,18 @@ def test_the_runs_table_says_done_in_progress_out_of_reach_only_over_ten_epochs_
     (tmp_path / "sun" / "verdicts.json").write_text("{}")
     assert "| DCGAN (svhn_cropped) | - | - | - | not run here: its claims need svhn_cropped" in \
         experiment.runs_table(str(tmp_path))
+
+
+def test_the_long_runs_queue_names_reports_and_their_models():
+    # benchmarks/long_runs.sh runs each line as `tfgans reproduce KEY --models MODELS [options]`: a typo would
+    # surface hours later, as a lane's failed job.
+    from conftest import REPO_ROOT
+
+    parser = cli.build_parser()
+    for line in (REPO_ROOT / "benchmarks" / "long_runs.queue").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, models, *options = line.split()
+        entries = {e.key for e in reports.get(key).entries}
+        assert set(models.split(",")) <= entries, line
+        parser.parse_args(["reproduce", key, "--out", "x", "--models", models, *options])

@@ -497,6 +497,17 @@ register(SemiSupervisedPreset(
     flavor_kwargs={"feature_layer": -3, "feature_distance": "squared", "ema_rate": 1e-4},
     description="Semi-supervised GAN on MNIST, feature matching, 100 labels; Adam 0.003, batch 100, 300 epochs",
 ))
+# Daw et al.'s Conclusion blames the gap to the paper on the one change of the code they ran
+# (Sleepychord/ImprovedGAN-pytorch): a Softplus generator output instead of the Sigmoid. This preset makes that
+# change alone, so `tfgans reproduce daw` can set it beside the reference nets at the same length.
+register(PRESETS["semisup-mnist-salimans"].replace(
+    name="semisup-mnist-daw", source="daw",
+    generator=_net("salimans.mnist_generator", output_activation="softplus"),
+    table="semisup-mnist-salimans with a Softplus generator output (Sleepychord/ImprovedGAN-pytorch's Nets.py, "
+          "the code Daw et al. ran)",
+    description="semisup-mnist-salimans with the generator's output Softplus instead of Sigmoid, the change "
+                "Daw et al.'s code made; nothing else differs",
+))
 register(SemiSupervisedPreset(
     name="semisup-cifar10-salimans", flavor="SemiSupervisedGAN",
     generator=_net("salimans.cifar10_generator"), discriminator=_net("salimans.cifar10_discriminator"),

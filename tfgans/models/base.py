@@ -47,6 +47,9 @@ def draw_latent(n, latent_dim: int, seed, distribution: str = "normal", latent_r
 def output_range(generator: keras.Model):
     """The value range of a generator's images, read off its last activation (tanh or sigmoid).
 
+    A softplus output (Sleepychord/ImprovedGAN-pytorch's generator, for data in [0, 1]) draws in [0, 1]: its
+    values above 1 are clipped when mapped to uint8.
+
     Raises:
         ValueError: the last activation is neither; pass the range explicitly instead.
     """
@@ -55,7 +58,7 @@ def output_range(generator: keras.Model):
         name = getattr(activation, "__name__", None)
         if name == "tanh":
             return (-1.0, 1.0)
-        if name == "sigmoid":
+        if name in ("sigmoid", "softplus"):
             return (0.0, 1.0)
         if name not in (None, "linear"):
             break

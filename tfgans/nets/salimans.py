@@ -19,11 +19,16 @@ from tfgans.normalization import WeightNormConv2D, WeightNormConv2DTranspose, We
 __all__ = ["mnist_generator", "mnist_discriminator", "cifar10_generator", "cifar10_discriminator"]
 
 
-def mnist_generator(latent_dim: int = 100, hidden_units: int = 500, sync_batch_norm: bool = True) -> keras.Sequential:
+def mnist_generator(latent_dim: int = 100, hidden_units: int = 500, sync_batch_norm: bool = True,
+                    output_activation: str = "sigmoid") -> keras.Sequential:
     """MNIST generator of the reference code: z [100] ~ U(0, 1) -> [28, 28, 1] in [0, 1].
 
     Rows (``gen_layers``): Dense 500 -> batch norm -> softplus; Dense 500 -> batch norm -> softplus;
     weight-normalised Dense 784 (trained scale, the reference's ``l2normalize``) -> sigmoid; reshape.
+
+    ``output_activation="softplus"`` is the one change of the PyTorch port Daw et al. ran
+    (Sleepychord/ImprovedGAN-pytorch, ``Nets.py``: ``F.softplus(self.fc3(x))``; its README: the sigmoid "suffered
+    from exploding gradients"): outputs in [0, inf) for data in [0, 1], clipped to [0, 1] when drawn.
 
     As in the reference's ``nn.batch_norm(..., g=None)``: the dense layers lose their bias, batch norm has an
     offset but no scale and epsilon 1e-6, and the nonlinearity comes after it. The output layer's kernel
@@ -31,6 +36,10 @@ def mnist_generator(latent_dim: int = 100, hidden_units: int = 500, sync_batch_n
     [28, 28, 1] so the images match ``tfgans.data``; ``sync_batch_norm`` keeps batch statistics global under
     ``tf.distribute``.
     """
+    if output_activation not in ("sigmoid", "softplus"):
+        raise ValueError(f"output_activation={output_activation!r}: pass 'sigmoid' (the reference code's) or "
+                         "'softplus' (Sleepychord/ImprovedGAN-pytorch's).")
+
     def block():
         return [
             layers.Dense(hidden_units, use_bias=False),
@@ -43,7 +52,7 @@ def mnist_generator(latent_dim: int = 100, hidden_units: int = 500, sync_batch_n
             keras.Input((latent_dim,)),
             *block(),
             *block(),
-            WeightNormDense(28 * 28, activation="sigmoid", kernel_initializer="glorot_uniform",
+            WeightNormDense(28 * 28, activation=output_activation, kernel_initializer="glorot_uniform",
                             train_scale=True, data_init=False),
             layers.Reshape((28, 28, 1)),
         ],
