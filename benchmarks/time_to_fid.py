@@ -259,6 +259,8 @@ def main():
     parser.add_argument("--clusters", type=int, default=0, help="selfcond-fast's clusters (a lever; 50)")
     parser.add_argument("--class-weight", type=float, default=None,
                         help="selfcond-fast's class_weight, of the cluster loss (a lever; 1)")
+    parser.add_argument("--conditioning", choices=("auxiliary", "mask"), default=None,
+                        help="selfcond-fast's discriminator: AC-GAN's classifier or Liu et al.'s class logits")
     parser.add_argument("--out", default="time_to_fid")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -318,6 +320,8 @@ def main():
     selfcond_kwargs = {k: v for k, v in fast_kwargs.items() if k not in ("num_classes", "real_class_loss")}
     if args.class_weight is not None:
         selfcond_kwargs["class_weight"] = args.class_weight
+    if args.conditioning:
+        selfcond_kwargs["conditioning"] = args.conditioning
     if args.clusters:
         k = args.clusters
         selfcond_kwargs["num_classes"] = k

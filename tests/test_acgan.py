@@ -100,7 +100,54 @@ def test_a_step_descends_the_papers_losses_first_the_discriminators_then_the_gen
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-def test_a_class_loss_is_required_and_the_choice_is_kept_in_the_config():
+def test_masked_conditioning_judges_each_image_by_its_classs_logit(tiny_images):
+    """Liu et al. 2020 (stevliu/self-conditioned-gan, LinearConditionalMaskLogits): D's real/fake logit of an
+    image is the logit of its class (label, or z's class), no classification loss. Plain SGD, weight by weight."""
+    lr = 0.1
+    gan = _acgan(conditioning="mask")
+    gan.compile(g_optimizer=keras.optimizers.SGD(lr), d_optimizer=keras.optimizers.SGD(lr))
+    images, labels = _labelled(tiny_images[:8])
+    d_seed, g_seed = tf.unstack(gan.step_seeds(2))
+    G, D = gan.generator, gan.discriminator
+
+    def pick(out, classes):  # written out: column 1 + class of each row
+        return tf.stack([out[i, 1 + int(c)] for i, c in enumerate(np.asarray(classes))])[:, None]
+
+    z = gan.sample_latent(8, d_seed)
+    with tf.GradientTape() as tape:
+        d_loss = tfgans.losses.minimax_discriminator_loss(pick(D(images), labels), pick(D(G(z)), latent_class(z, K)))
+    new_d = [w - lr * g for w, g in zip(D.trainable_variables, tape.gradient(d_loss, D.trainable_variables))]
+    updated_d = keras.models.clone_model(D)
+    updated_d.set_weights([w.numpy() for w in new_d])
+    z = gan.sample_latent(8, g_seed)
+    with tf.GradientTape() as tape:
+        g_loss = tfgans.losses.modified_generator_loss(pick(updated_d(G(z)), latent_class(z, K)))
+    new_g = [w - lr * g for w, g in zip(G.trainable_variables, tape.gradient(g_loss, G.trainable_variables))]
+
+    logs = gan.fit(tf.data.Dataset.from_tensors((images, labels)), epochs=1, verbose=0).history
+    assert logs["d_loss"][0] == pytest.approx(float(d_loss), rel=1e-5) and logs["d_class"][0] == 0.0
+    for got, want in zip(D.trainable_variables + G.trainable_variables, new_d + new_g):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_masked_r1_penalizes_each_real_images_class_logit(tiny_images):
+    # Linear D: the gradient of row i's class logit is w_(1 + label_i), so R1 is gamma / 2 mean_i ||w_(1+y_i)||^2.
+    gamma = 4.0
+    gan = _acgan(r1_gamma=gamma, conditioning="mask")
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(0.0))
+    kernel = gan.discriminator.trainable_variables[0].numpy()
+    images, labels = _labelled(tiny_images[:8])
+    history = gan.fit(tf.data.Dataset.from_tensors((images, labels)), epochs=1, verbose=0).history
+    want = 0.5 * gamma * np.mean([np.sum(kernel[:, 1 + y] ** 2) for y in labels])
+    assert history["r1"][0] == pytest.approx(want, rel=1e-5)
+
+
+def test_conditioning_and_class_losses_are_checked_and_kept_in_the_config():
+    with pytest.raises(ValueError, match="'auxiliary'.*'mask'"):
+        _acgan(conditioning="projection")
+    with pytest.raises(ValueError, match="needs labels"):
+        _acgan(conditioning="mask", real_class_loss=False)
+    assert tfgans.ACGAN.from_config(_acgan(conditioning="mask").get_config()).conditioning == "mask"
     with pytest.raises(ValueError, match="real_class_loss or fake_class_loss"):
         _acgan(fake_class_loss=False, real_class_loss=False)
     assert tfgans.ACGAN.from_config(_acgan(real_class_loss=False).get_config()).real_class_loss is False

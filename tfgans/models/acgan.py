@@ -6,6 +6,11 @@ discriminator descends ``L_S + L_C`` and the generator ``L_S' + L_C`` (``L_S'`` 
 ``GAN``). The class of a generated image is the one its latent vector carries (``tfgans.layers.latent_class``),
 so the generator keeps the unconditional interface ``G(z)`` and every sampler, evaluation and export of tfgans
 draws a balanced mix of classes from the prior alone.
+
+``conditioning="mask"`` swaps the auxiliary classifier for the class-conditional discriminator of Liu et al.
+2020's self-conditioned GAN (arXiv:2006.10728; stevliu/self-conditioned-gan, ``LinearConditionalMaskLogits``,
+after Mescheder et al. 2018's GAN_stability code): one real/fake logit per class, each image judged by its own
+class's, and no classification loss.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ class ACGAN(DCGAN):
         real_class_loss: the discriminator learns the class of real images (from the data's labels). False
             (with ``fake_class_loss``): no labels at all, InfoGAN's categorical code (Chen et al. 2016,
             arXiv:1606.03657): D's class head learns ``z``'s code of generated images, G makes it recognisable.
+        conditioning: ``"auxiliary"`` (the paper's classifier) or ``"mask"`` (Liu et al.'s: the K class logits
+            are K real/fake logits, an image is judged by its class's; the first output is unused, so the same
+            nets serve both; ``class_weight`` and the class losses do not apply).
         latent_dim, r1_gamma, r1_every, augment, label_smoothing, generator_loss, g_ema_rate, ...: see
             ``GAN``.
             The prior must be the normal one (the class is read off ``z_0`` through the normal CDF).
@@ -43,7 +51,7 @@ class ACGAN(DCGAN):
     metric_names = ("d_loss", "g_loss", "d_class", "g_class")
 
     def __init__(self, generator, discriminator, latent_dim=100, num_classes=10, class_weight=1.0,
-                 fake_class_loss=True, real_class_loss=True, **kwargs):
+                 fake_class_loss=True, real_class_loss=True, conditioning="auxiliary", **kwargs):
         if kwargs.get("simultaneous"):
             raise ValueError("ACGAN alternates its two updates (Algorithm 1); simultaneous=True is GAN's option.")
         super().__init__(generator, discriminator, latent_dim, **kwargs)
@@ -57,6 +65,13 @@ class ACGAN(DCGAN):
         self.real_class_loss = bool(real_class_loss)
         if not (self.real_class_loss or self.fake_class_loss):
             raise ValueError("ACGAN needs real_class_loss or fake_class_loss (or both).")
+        if conditioning not in ("auxiliary", "mask"):
+            raise ValueError(f"conditioning={conditioning!r}: pass 'auxiliary' (Odena et al.'s classifier) or "
+                             "'mask' (Liu et al. 2020's per-class real/fake logits).")
+        if conditioning == "mask" and not self.real_class_loss:
+            raise ValueError("conditioning='mask' judges real images by their labels' logits: it needs labels "
+                             "(real_class_loss=True).")
+        self.conditioning = conditioning
         if self.latent_distribution != "normal":
             raise ValueError("ACGAN reads each latent vector's class off z_0 through the normal CDF: use "
                              f"latent_distribution='normal', not {self.latent_distribution!r}.")
@@ -83,7 +98,38 @@ class ACGAN(DCGAN):
                              "tfgans.data.load(..., with_labels=True) (an ACGAN preset's load_data does).")
         return data[1]
 
+    def class_logit(self, outputs, classes):
+        """Liu et al.'s masked logit: each image's real/fake logit is its class's, ``[batch, 1]``."""
+        return tf.gather(outputs[:, 1:], tf.cast(classes, tf.int32), batch_dims=1)[:, None]
+
+    def masked_step(self, data):
+        """Liu et al. 2020's conditional GAN step: both nets on the class logits, no classification loss."""
+        real, labels = self.real_images(data), self.labels_of(data)
+        batch_size = tf.shape(real)[0]
+        d_seed, g_seed = tf.unstack(self.step_seeds(2))
+        real_seed, fake_seed, g_fake_seed = self.augment_seeds(d_seed)
+
+        z = self.sample_latent(batch_size, d_seed)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            real_out, r1 = self.discriminate_real(real, real_seed, lambda out: self.class_logit(out, labels))
+            fake_out = self.class_logit(self.discriminate(fake, fake_seed), latent_class(z, self.num_classes))
+            d_loss = losses.minimax_discriminator_loss(real_out, fake_out, self.label_smoothing)
+            penalized = d_loss + r1
+        self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables)
+
+        z = self.sample_latent(batch_size, g_seed)
+        with tf.GradientTape() as tape:
+            fake_out = self.class_logit(self.discriminate(self.generator(z, training=True), g_fake_seed),
+                                        latent_class(z, self.num_classes))
+            g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_out)
+        self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
+        self.update_generator_average()
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, d_class=0.0, g_class=0.0, **self.r1_log(r1))
+
     def train_step(self, data):
+        if self.conditioning == "mask":
+            return self.masked_step(data)
         real = self.real_images(data)
         labels = self.labels_of(data) if self.real_class_loss else None
         batch_size = tf.shape(real)[0]
@@ -118,4 +164,5 @@ class ACGAN(DCGAN):
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes, "class_weight": self.class_weight,
-                "fake_class_loss": self.fake_class_loss, "real_class_loss": self.real_class_loss}
+                "fake_class_loss": self.fake_class_loss, "real_class_loss": self.real_class_loss,
+                "conditioning": self.conditioning}

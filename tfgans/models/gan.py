@@ -126,12 +126,14 @@ class GAN(GANModel):
         """The discriminator's outputs of ``images``, augmented first with ``seed`` under ``augment``."""
         return self.discriminator(self.augmented(images, seed), training=training)
 
-    def discriminate_real(self, real, seed=None):
+    def discriminate_real(self, real, seed=None, select=None):
         """The discriminator's logits of ``real`` (augmented with ``seed`` under ``augment``), and R1's penalty
-        on them (0 without ``r1_gamma`` or on a lazy step), on the gradient at the un-augmented images."""
+        on them (0 without ``r1_gamma`` or on a lazy step), on the gradient at the un-augmented images.
+        ``select`` maps the discriminator's outputs to the logits judged (a conditional one's class logit)."""
+        select = select or (lambda logits: logits)
         if not self.r1_gamma:
-            return self.discriminate(real, seed), tf.constant(0.0)
-        judge = lambda images, training=True: self.discriminate(images, seed, training)  # noqa: E731
+            return select(self.discriminate(real, seed)), tf.constant(0.0)
+        judge = lambda images, training=True: select(self.discriminate(images, seed, training))  # noqa: E731
         if self.r1_every == 1:  # the penalty's own forward pass gives the logits
             return penalties.r1_penalty(judge, real, self.r1_gamma)
         logits = judge(real)
