@@ -72,6 +72,10 @@ class ACGAN(DCGAN):
             raise ValueError("conditioning='mask' judges real images by their labels' logits: it needs labels "
                              "(real_class_loss=True).")
         self.conditioning = conditioning
+        if conditioning == "mask":  # no classifier, no class losses to log
+            self.metric_names = ("d_loss", "g_loss")
+            for name in ("d_class", "g_class"):
+                del self.trackers[name]
         if self.latent_distribution != "normal":
             raise ValueError("ACGAN reads each latent vector's class off z_0 through the normal CDF: use "
                              f"latent_distribution='normal', not {self.latent_distribution!r}.")
@@ -125,7 +129,7 @@ class ACGAN(DCGAN):
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_out)
         self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
         self.update_generator_average()
-        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, d_class=0.0, g_class=0.0, **self.r1_log(r1))
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 
     def train_step(self, data):
         if self.conditioning == "mask":
