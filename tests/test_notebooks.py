@@ -253,7 +253,8 @@ EXPECTED = {
     "kapoor.ipynb": (11, ["kapoor_quick/report.md", "kapoor_quick/verdicts.json", "kapoor_quick/lstm_loss.png"]),
     "daw_salimans.ipynb": (2, ["daw_quick/report.md", "daw_quick/verdicts.json", "daw_quick/errors.png",
                                "daw_quick/mnist_100labels_seed1/epochs.csv",
-                               "daw_quick/mnist_20labels_seed1/epochs.csv"]),
+                               "daw_quick/mnist_20labels_seed1/epochs.csv",
+                               "daw_quick/mnist_100labels_softplus_seed1/epochs.csv"]),
     "zhu.ipynb": (5, ["zhu_quick/report.md", "zhu_quick/verdicts.json", "zhu_quick/fid.png",
                       "zhu_quick/cfggan/samples"]),
 }
