@@ -146,8 +146,9 @@ def test_masked_r1_penalizes_each_real_images_class_logit(tiny_images):
 def test_conditioning_and_class_losses_are_checked_and_kept_in_the_config():
     with pytest.raises(ValueError, match="'auxiliary'.*'mask'"):
         _acgan(conditioning="projection")
-    with pytest.raises(ValueError, match="needs labels"):
-        _acgan(conditioning="mask", real_class_loss=False)
+    for ignored in ({"real_class_loss": False}, {"fake_class_loss": False}, {"class_weight": 0.5}):
+        with pytest.raises(ValueError, match="no class loss to weigh or leave out"):
+            _acgan(conditioning="mask", **ignored)
     assert tfgans.ACGAN.from_config(_acgan(conditioning="mask").get_config()).conditioning == "mask"
     with pytest.raises(ValueError, match="real_class_loss or fake_class_loss"):
         _acgan(fake_class_loss=False, real_class_loss=False)

@@ -43,7 +43,7 @@ def test_bare_generator_export_needs_a_known_range(tmp_path):
     import keras
 
     linear = keras.Sequential([keras.Input((4,)), keras.layers.Dense(64), keras.layers.Reshape((8, 8, 1))])
-    with pytest.raises(ValueError, match="neither tanh nor sigmoid. Pass value_range"):
+    with pytest.raises(ValueError, match="neither tanh, sigmoid nor softplus. Pass value_range"):
         export.save_generator(linear, str(tmp_path / "g"))
     path = export.save_generator(linear, str(tmp_path / "g"), value_range=(0, 1))
     assert export.sample_images(tf.saved_model.load(path), 2).shape == (2, 8, 8, 1)

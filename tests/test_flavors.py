@@ -154,6 +154,15 @@ FLAVORS = {
         config_kwargs={"class_weight": 0.5, "fake_class_loss": False, "r1_every": 2},
         falls=("d_loss", "d_class"),
     ),
+    # Liu et al. 2020's per-class real/fake logits, with lazy R1 on the selected logit.
+    "ACGAN-mask": dict(
+        cls=tfgans.ACGAN,
+        init_kwargs={**_nets(class_generator, class_discriminator), "num_classes": K, "conditioning": "mask",
+                     "r1_gamma": 1.0, "r1_every": 2},
+        data=_labelled(),
+        compile_kwargs={"g_optimizer": _adam(1e-3), "d_optimizer": _adam(2e-2)},
+        config_kwargs={"conditioning": "mask", "r1_every": 3},
+    ),
     "CFGGAN": dict(
         cls=tfgans.CFGGAN,
         init_kwargs={**_nets(approximator, mlp_discriminator), "num_steps": 2, "eta": 0.5, "num_targets": 16,

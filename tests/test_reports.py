@@ -302,6 +302,18 @@ def test_daw_evidence_says_when_the_discriminator_won_a_run():
     assert "discriminator won" not in claim("daw", "more-labels-fewer-errors").judge(healthy).evidence
 
 
+def test_daws_own_figures_are_judged_on_the_softplus_rows_with_the_sigmoid_beside():
+    record_ = softplus_beside(10, 440.0, 1900.0)
+    verdict = claim("daw", "daw-100-labels").judge(record_)
+    assert verdict.status == HOLDS and "(the paper's Sigmoid net: 1900)" in verdict.evidence, verdict.evidence
+    assert claim("daw", "daw-100-labels").at == {"softplus": 10}
+    # Softplus well below the Sigmoid, whose own errors are far above the paper's 93: the length, not the layer.
+    gap = claim("daw", "softplus-explains-gap").judge(record_)
+    assert gap.status == DOES_NOT_HOLD and "points to the length" in gap.evidence
+    near = claim("daw", "softplus-explains-gap").judge(softplus_beside(10, 90.0, 100.0))
+    assert near.status == DOES_NOT_HOLD and "points to the length" not in near.evidence
+
+
 def test_a_record_that_starts_late_has_no_row_for_the_epochs_before_it():
     # A seed's record carried over from an earlier version starts at epoch 47: its first row is not epoch 10's.
     late = softplus_beside(80, 174.0, 174.0)

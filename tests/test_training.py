@@ -151,3 +151,18 @@ def test_a_model_folder_of_an_earlier_reproduce_resumes(tiny, tmp_path):
     with pytest.raises(runs.SettingsMismatchError, match="seed"):
         training.train("tiny-mnist-test", str(out), **{**tiny, "steps_per_epoch": None, "split": "train[:32]",
                                                         "seed": 3})
+
+
+def test_a_selfcond_run_started_under_the_classifier_is_refused_not_resumed_under_liu_et_als_logits(tmp_path):
+    # The same weights fit both objectives: only the settings can tell a run of the earlier selfcond-fast apart.
+    preset = presets.get("selfcond-fast")
+    kwargs = dict(batch_size=32, g_lr=1.6e-3, d_lr=1.6e-3, seed=0, mixed_precision=False, steps_per_epoch=None,
+                  chunk_steps=None, num_labeled=None, flavor_kwargs={}, data={"dataset": "mnist", "split": "train"},
+                  epochs=13, budget_minutes=None, clock="wall", eval_samples=None)
+    now = training.run_settings(preset, **kwargs)
+    assert now["conditioning"] == "mask"
+    assert "conditioning" not in training.run_settings(presets.get("acgan-fast"), **kwargs)  # others unchanged
+    earlier = {k: v for k, v in now.items() if k != "conditioning"}
+    runs.record_settings(str(tmp_path), earlier)
+    with pytest.raises(runs.SettingsMismatchError, match=r"conditioning: None -> 'mask'"):
+        runs.check_settings(str(tmp_path), now)

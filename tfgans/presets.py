@@ -408,15 +408,15 @@ register(Preset(
 
 # Self-conditioned (Liu et al. 2020, arXiv:2006.10728): acgan-fast's recipe on k-means clusters of the training
 # images instead of labels (tfgans.clusters), so no labels are needed; G(z) draws the clusters at their frequency.
-# The discriminator is Liu et al.'s (ACGAN(conditioning="mask"): a real/fake logit per cluster, no classifier):
-# FID 2.3 against 6.3 with AC-GAN's classifier at 12,500 steps (benchmarks/README.md).
+# The discriminator's head is Liu et al.'s (ACGAN(conditioning="mask"): a real/fake logit per cluster, no
+# classifier) on the fast nets: FID 2.3 against 6.3 with AC-GAN's classifier at 12,500 steps (benchmarks/README.md).
 register(Preset(
     name="selfcond-fast", flavor="ACGAN",
     generator=_net("fast.generator", num_classes=SELFCOND_CLUSTERS),
     discriminator=_net("fast.discriminator", num_classes=SELFCOND_CLUSTERS),
     dataset="mnist", source="tfgans", scales=True,
     table=f"tfgans.nets.fast with {SELFCOND_CLUSTERS} classes: a conditional GAN on the data's k-means clusters, Liu "
-          "et al. 2020's discriminator (not a report's)",
+          "et al. 2020's per-class logits (not a report's)",
     batch_size=32, epochs=13, g_lr=1.6e-3, d_lr=1.6e-3, optimizer_kwargs={"beta_1": 0.0, "beta_2": 0.99},
     flavor_kwargs={"num_classes": SELFCOND_CLUSTERS, "conditioning": "mask", "r1_gamma": 1.0, "r1_every": 4,
                    "g_ema_rate": 1e-3, "g_ema_rampup": 0.05},
@@ -500,16 +500,17 @@ register(SemiSupervisedPreset(
     flavor_kwargs={"feature_layer": -3, "feature_distance": "squared", "ema_rate": 1e-4},
     description="Semi-supervised GAN on MNIST, feature matching, 100 labels; Adam 0.003, batch 100, 300 epochs",
 ))
-# Daw et al.'s Conclusion blames the gap to the paper on the one change of the code they ran
+# Daw et al.'s Conclusion blames the gap to the paper on the change the code they ran names in its README
 # (Sleepychord/ImprovedGAN-pytorch): a Softplus generator output instead of the Sigmoid. This preset makes that
-# change alone, so `tfgans reproduce daw` can set it beside the reference nets at the same length.
+# change alone (not that code's smaller departures, listed in tfgans.reports.daw), so `tfgans reproduce daw` can
+# set it beside the reference nets at the same length.
 register(PRESETS["semisup-mnist-salimans"].replace(
     name="semisup-mnist-daw", source="daw", epochs=10,  # that code's --epochs default (ImprovedGAN.py)
     generator=_net("salimans.mnist_generator", output_activation="softplus"),
     table="semisup-mnist-salimans with a Softplus generator output (Sleepychord/ImprovedGAN-pytorch's Nets.py, "
           "the code Daw et al. ran)",
     description="semisup-mnist-salimans with the generator's output Softplus instead of Sigmoid, the change "
-                "Daw et al.'s code made, for that code's 10 epochs",
+                "the code Daw et al. ran names, for that code's 10 epochs",
 ))
 register(SemiSupervisedPreset(
     name="semisup-cifar10-salimans", flavor="SemiSupervisedGAN",

@@ -87,10 +87,17 @@ def run_settings(preset, *, batch_size: int, g_lr: float, d_lr: float, seed: int
                  flavor_kwargs: Dict, data: Dict, epochs: int, budget_minutes: Optional[float], clock: str,
                  eval_samples: Optional[int]) -> Dict[str, Any]:
     """The ``run.json`` of a run (schema in ``tfgans.runs``)."""
-    return {"format": FORMAT, "preset": preset.name, "data": data, "batch_size": batch_size, "g_lr": g_lr,
-            "d_lr": d_lr, "seed": seed, "mixed_precision": bool(mixed_precision), "steps_per_epoch": steps_per_epoch,
-            "chunk_steps": chunk_steps, "num_labeled": num_labeled, "flavor_kwargs": flavor_kwargs,
-            "epochs": epochs, "budget_minutes": budget_minutes, "clock": clock, "eval_samples": eval_samples}
+    settings = {"format": FORMAT, "preset": preset.name, "data": data, "batch_size": batch_size, "g_lr": g_lr,
+                "d_lr": d_lr, "seed": seed, "mixed_precision": bool(mixed_precision),
+                "steps_per_epoch": steps_per_epoch, "chunk_steps": chunk_steps, "num_labeled": num_labeled,
+                "flavor_kwargs": flavor_kwargs, "epochs": epochs, "budget_minutes": budget_minutes, "clock": clock,
+                "eval_samples": eval_samples}
+    # selfcond-fast's objective changed (AC-GAN's classifier, then Liu et al.'s per-class logits) on the same
+    # weights: a run records it, so that one started under the classifier is refused, not resumed under the other.
+    conditioning = {**preset.flavor_kwargs, **flavor_kwargs}.get("conditioning")
+    if conditioning is not None:
+        settings["conditioning"] = conditioning
+    return settings
 
 
 def _legacy_settings(preset):

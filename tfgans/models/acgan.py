@@ -68,14 +68,15 @@ class ACGAN(DCGAN):
         if conditioning not in ("auxiliary", "mask"):
             raise ValueError(f"conditioning={conditioning!r}: pass 'auxiliary' (Odena et al.'s classifier) or "
                              "'mask' (Liu et al. 2020's per-class real/fake logits).")
-        if conditioning == "mask" and not self.real_class_loss:
-            raise ValueError("conditioning='mask' judges real images by their labels' logits: it needs labels "
-                             "(real_class_loss=True).")
+        if conditioning == "mask" and not (self.real_class_loss and self.fake_class_loss and class_weight == 1.0):
+            raise ValueError("conditioning='mask' has no class loss to weigh or leave out, and judges real images "
+                             "by their labels' logits: leave class_weight, fake_class_loss and real_class_loss at "
+                             "their defaults.")
         self.conditioning = conditioning
         if conditioning == "mask":  # no classifier, no class losses to log
             self.metric_names = ("d_loss", "g_loss")
             for name in ("d_class", "g_class"):
-                del self.trackers[name]
+                self.trackers.pop(name)  # pop untracks the metric (del would leave it in Keras' list)
         if self.latent_distribution != "normal":
             raise ValueError("ACGAN reads each latent vector's class off z_0 through the normal CDF: use "
                              f"latent_distribution='normal', not {self.latent_distribution!r}.")
@@ -104,7 +105,8 @@ class ACGAN(DCGAN):
 
     def class_logit(self, outputs, classes):
         """Liu et al.'s masked logit: each image's real/fake logit is its class's, ``[batch, 1]``."""
-        return tf.gather(outputs[:, 1:], tf.cast(classes, tf.int32), batch_dims=1)[:, None]
+        classes = tf.reshape(tf.cast(classes, tf.int32), [-1])  # [batch] (labels may come as [batch, 1])
+        return tf.gather(outputs[:, 1:], classes, batch_dims=1)[:, None]
 
     def masked_step(self, data):
         """Liu et al. 2020's conditional GAN step: both nets on the class logits, no classification loss."""

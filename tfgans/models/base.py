@@ -45,7 +45,7 @@ def draw_latent(n, latent_dim: int, seed, distribution: str = "normal", latent_r
 
 
 def output_range(generator: keras.Model):
-    """The value range of a generator's images, read off its last activation (tanh or sigmoid).
+    """The value range of a generator's images, read off its last activation (tanh, sigmoid or softplus).
 
     A softplus output (Sleepychord/ImprovedGAN-pytorch's generator, for data in [0, 1]) draws in [0, 1]: its
     values above 1 are clipped when mapped to uint8.
@@ -65,8 +65,8 @@ def output_range(generator: keras.Model):
         if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
             break
     raise ValueError(
-        f"Cannot tell the output range of generator {generator.name!r}: its last layer ends in neither tanh "
-        "nor sigmoid. Pass value_range=(low, high) explicitly."
+        f"Cannot tell the output range of generator {generator.name!r}: its last layer ends in neither tanh, "
+        "sigmoid nor softplus. Pass value_range=(low, high) explicitly."
     )
 
 

@@ -26,9 +26,9 @@ def mnist_generator(latent_dim: int = 100, hidden_units: int = 500, sync_batch_n
     Rows (``gen_layers``): Dense 500 -> batch norm -> softplus; Dense 500 -> batch norm -> softplus;
     weight-normalised Dense 784 (trained scale, the reference's ``l2normalize``) -> sigmoid; reshape.
 
-    ``output_activation="softplus"`` is the one change of the PyTorch port Daw et al. ran
-    (Sleepychord/ImprovedGAN-pytorch, ``Nets.py``: ``F.softplus(self.fc3(x))``; its README: the sigmoid "suffered
-    from exploding gradients"): outputs in [0, inf) for data in [0, 1], clipped to [0, 1] when drawn.
+    ``output_activation="softplus"`` is the change the README of the PyTorch port Daw et al. ran names
+    (Sleepychord/ImprovedGAN-pytorch, ``Nets.py``: ``F.softplus(self.fc3(x))``; its README: with the sigmoid it
+    "suffered from exploding gradients"): outputs in [0, inf) for data in [0, 1], clipped to [0, 1] when drawn.
 
     As in the reference's ``nn.batch_norm(..., g=None)``: the dense layers lose their bias, batch norm has an
     offset but no scale and epsilon 1e-6, and the nonlinearity comes after it. The output layer's kernel

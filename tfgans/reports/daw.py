@@ -1,7 +1,7 @@
 """Daw, Elhamod & More, "Improved Techniques for Training GANs - A Reproduction Study" (seed 003), of
 Salimans et al. 2016 (arXiv:1606.03498): the semi-supervised GAN's MNIST test errors with 100 labels.
 
-    tfgans reproduce daw --out runs/daw --data-dir ../shared/tfds            # 3 seeds x 300 epochs, resumable
+    tfgans reproduce daw --out runs/daw --data-dir ../shared/tfds            # all rows (below), resumable
     tfgans reproduce salimans --out runs/daw --quick                        # the same report, one small seed
     tfgans semisup --dataset mnist --table --seeds 3 --out runs/semisup     # the whole table (its own command)
 
@@ -11,15 +11,18 @@ seed, entries ``seed1``..``seed3``; each epoch row carries the test errors of th
 budget. The paper's figure is at its code's 300 epochs (openai/improved-gan, train_mnist_feature_matching.py).
 The report prints no length for its own runs: the code it ran, Sleepychord/ImprovedGAN-pytorch, defaults to
 ``--epochs 10`` (its "Each run took ~5mins" on a TitanX fits 10 epochs, not 300) and tests the current
-discriminator, without a parameter average: its figures are judged against ``raw_errors`` at epoch 10, on the
-net it ran (``semisup-mnist-daw``: the reference nets with that code's Softplus generator output).
+discriminator, without a parameter average: its figures are judged against ``raw_errors`` at epoch 10, with the
+change that code's README names (``semisup-mnist-daw``: the reference nets with a Softplus generator output).
+That code departs from the reference in smaller ways too, which tfgans does not follow: no data-dependent init
+of its weight-normalised layers, a second generator step whenever the generator loss exceeds 1 after epoch 1,
+Adam's default epsilon, and in some versions input noise 0.1 instead of 0.3.
 
 A claim on the mean over seeds is decided once seed 1 reached its length, with every seed that has by then;
 the other MNIST rows (20, 50 and 200 labels) are one seed each, and the CIFAR-10 rows are listed with the
 ``tfgans semisup`` command that runs them. The entries ``softplus20``, ``softplus50``, ``softplus`` (100 labels)
-and ``softplus200`` train ``semisup-mnist-daw``, the reference nets with the one change of the code the report
-ran, which its Conclusion blames for the gap to the paper (a Softplus generator output), seed 1, to 10 epochs: the
-report's own figures are judged on them, the paper's on the Sigmoid seeds at 300.
+and ``softplus200`` train ``semisup-mnist-daw`` (the Softplus output the report's Conclusion blames for its gap to
+the paper), seed 1, to 10 epochs: the report's own figures are judged on them, the paper's on the Sigmoid seeds
+at 300.
 """
 
 from __future__ import annotations
@@ -38,14 +41,15 @@ AUTHORS = ("Arka Daw", "Mohannad Elhamod", "Snehal More")
 AFFILIATIONS = ()  # the report prints none
 
 _EPOCHS, _LABELS = 300, 100
-_PAPER, _DAW = (93, 6.5), (433, 7.9)  # MNIST, 100 labels: test errors out of 10,000 (mean, std)
+_PAPER = (93, 6.5)  # MNIST, 100 labels: the paper's test errors out of 10,000 (mean, std)
 #: Sleepychord/ImprovedGAN-pytorch's ImprovedGAN.py: ``--epochs`` default 10.
 _DAW_EPOCHS = 10
 _SEEDS = ("seed1", "seed2", "seed3")
 #: The other MNIST rows of the table, one seed each (the paper's figures: 10 seeds; Daw et al.'s: 3).
 _ROWS = {20: "labels20", 50: "labels50", 200: "labels200"}
-#: Each row with the Softplus generator output of the code Daw et al. ran (semisup-mnist-daw), seed 1: their
-#: own figures are judged on these.
+#: Seed 1 of each row, on the paper's nets (Sigmoid output) and with the Softplus output of the code Daw et al.
+#: ran (semisup-mnist-daw): the paper's figures are judged on the first, the report's own on the second.
+_SIGMOID_ROWS = {20: "labels20", 50: "labels50", 100: "seed1", 200: "labels200"}
 _SOFTPLUS_ROWS = {20: "softplus20", 50: "softplus50", 100: "softplus", 200: "softplus200"}
 #: A generator loss above this at the judged epoch means the discriminator won and feature matching failed: runs
 #: whose feature matching works keep it below 10 (benchmarks/README.md, "Semi-supervised runs").
@@ -100,21 +104,10 @@ def _paper_figure(results):
 
 def _sigmoid_beside(results, n):
     """What the paper's Sigmoid net had at Daw et al.'s length with ``n`` labels, for a Softplus row's evidence."""
-    sigmoid = "seed1" if n == _LABELS else _ROWS[n]
     try:
-        return f" (the paper's Sigmoid net: {value_at(results[sigmoid], _DAW_EPOCHS, 'raw_errors'):.0f})"
+        return f" (the paper's Sigmoid net: {value_at(results[_SIGMOID_ROWS[n]], _DAW_EPOCHS, 'raw_errors'):.0f})"
     except (KeyError, NotRecorded):
         return ""
-
-
-@judge
-def _daw_figure(results):
-    mean, text = _mean(_over_seeds(results, _DAW_EPOCHS, "raw_errors", ("softplus",)))
-    low, high = _DAW[0] - 3 * _DAW[1], _DAW[0] + 3 * _DAW[1]
-    return Verdict(HOLDS if low <= mean <= high else DOES_NOT_HOLD,
-                   f"test errors without the average at epoch 10, Softplus output: {text}; Daw et al. 433 ± 3 x 7.9 = "
-                   f"{low:.0f}-{high:.0f}" + _sigmoid_beside(results, _LABELS)
-                   + _failed(results, _DAW_EPOCHS, ("softplus",)))
 
 
 def _row_paper(n):
@@ -173,8 +166,8 @@ def _row_claims(n):
               where=f"MNIST table, {n} labels", at={_ROWS[n]: _EPOCHS}, length=_PAPER_LENGTH),
         Claim(f"daw-{n}-labels", f"MNIST with {n} labels, 'Our results': {dm:g} ± {ds:g} incorrectly predicted test "
               "examples out of 10000", _row_daw(n),
-              "seed 1 of the net they ran (Softplus output, semisup-mnist-daw): test errors without the average at "
-              "epoch 10 within Daw et al.'s mean ± 3 std", where=f"MNIST table, {n} labels",
+              "seed 1 with the Softplus output of the code they ran (semisup-mnist-daw): test errors without the "
+              "average at epoch 10 within Daw et al.'s mean ± 3 std", where=f"MNIST table, {n} labels",
               at={_SOFTPLUS_ROWS[n]: _DAW_EPOCHS}, length=_DAW_LENGTH))
 
 
@@ -198,8 +191,8 @@ def _softplus_explains_gap(results):
     return Verdict(HOLDS if worse else DOES_NOT_HOLD,
                    f"test errors without the average at epoch 10, seed 1 each: Softplus output {softplus:.0f}, "
                    f"Sigmoid (the paper's) {sigmoid:.0f} (x{softplus / sigmoid:.2f}; higher counts from x{DIFFERENT:g})"
-                   + ("" if worse else f"; the Sigmoid net's own {sigmoid:.0f} at 10 epochs against the paper's "
-                      f"{_PAPER[0]} at 300 points to the length instead")
+                   + (f"; the Sigmoid net's own {sigmoid:.0f} at 10 epochs against the paper's {_PAPER[0]} at 300 "
+                      "points to the length instead" if not worse and sigmoid >= DIFFERENT * _PAPER[0] else "")
                    + _failed(results, _DAW_EPOCHS, ("seed1", "softplus")))
 
 
@@ -261,7 +254,9 @@ REPORT = Report(
     authors=", ".join(AUTHORS),
     source="seed 003",
     reproduces="Salimans et al.'s semi-supervised GAN (feature matching, reference-code nets and settings) on "
-               "MNIST with 100 labels, test errors with and without the parameter average per epoch, 3 seeds",
+               "MNIST with 20, 50, 100 (3 seeds) and 200 labels to 300 epochs, and each row with the Softplus "
+               "generator output of the code the report ran to its 10 epochs: test errors with and without the "
+               "parameter average per epoch",
     datasets=("mnist", "cifar10"),
     # Run folders named as `tfgans semisup --out` names them, so the two commands share their seeds' runs.
     entries=tuple(Entry(f"seed{s}", "semisup-mnist-salimans", f"seed {s}", grid_figures="MNIST fake data, 100 labels",
@@ -283,10 +278,10 @@ REPORT = Report(
               "decides, seeds 2 and 3 join the mean once they trained 300 epochs", where="MNIST table, 100 labels",
               at={"seed1": _EPOCHS}, length=_PAPER_LENGTH),
         Claim("daw-100-labels", "MNIST with 100 labels, 'Our results': 433 ± 7.9 incorrectly predicted test "
-              "examples out of 10000", _daw_figure,
-              "seed 1 of the net the report ran (Softplus output, semisup-mnist-daw): test errors without the "
-              "average (as its code tests) at epoch 10 within 433 ± 3 x 7.9 (three of the report's seed standard "
-              "deviations)", where="MNIST table, 100 labels", at={"softplus": _DAW_EPOCHS}, length=_DAW_LENGTH),
+              "examples out of 10000", _row_daw(_LABELS),
+              "seed 1 with the Softplus output of the code the report ran (semisup-mnist-daw): test errors without "
+              "the average (as that code tests) at epoch 10 within 433 ± 3 x 7.9 (three of the report's seed "
+              "standard deviations)", where="MNIST table, 100 labels", at={"softplus": _DAW_EPOCHS}, length=_DAW_LENGTH),
         Claim("sigmoid-explodes", "With 'the architecture provided in the paper', 'the GAN suffered from exploding "
               "gradient problem' (Sleepychord, quoted)", _sigmoid_explodes,
               "holds when a seed of the paper's architecture (sigmoid output) stops on a NaN loss or records a non-"
@@ -301,8 +296,8 @@ REPORT = Report(
         Claim("more-labels-fewer-errors", "'the higher the number of labeled training samples is, the lower the "
               "number of incorrectly predicted test examples is'; 'adding more labeled examples helps the GAN "
               "generate images with lower error'", _more_labels_fewer_errors,
-              "at epoch 10, without the average (as the report's code tests), seed 1 of the Softplus net of each "
-              "row: test errors fall from 20 to 50 to 100 to 200 labels", where="MNIST table text; Conclusion",
+              "at epoch 10, without the average (as the report's code tests), seed 1 with the Softplus output in "
+              "each row: test errors fall from 20 to 50 to 100 to 200 labels", where="MNIST table text; Conclusion",
               at={key: _DAW_EPOCHS for key in _SOFTPLUS_ROWS.values()}, length=_DAW_LENGTH),
     ) + tuple(claim for n in _ROWS for claim in _row_claims(n)) + (
         Claim("cifar10-1000-labels", "CIFAR-10 with 1000 labels: the paper 21.83 ± 2.1 %, Daw et al. 26.3 ± 3.5 % "
@@ -337,11 +332,17 @@ REPORT = Report(
               needs="their GPUs (two TitanX); nothing in tfgans can test it elsewhere: a run's time on "
                     "other hardware says nothing about theirs"),
     ),
-    budget_text="300 epochs: 3 seeds with 100 labels, one seed each with 20, 50 and 200 (resumable)",
+    budget_text="300 epochs: 3 seeds with 100 labels, one seed each with 20, 50 and 200; 10 epochs: one seed of "
+                "each row with the Softplus output (resumable)",
     aliases=("salimans",),
     scores=("errors",),
     evaluates=False,
     summary=_table,
-    notes=("The paper's figure is judged at its code's 300 epochs with the parameter average; the report's own "
-           "figures at the 10 epochs its code defaults to, without the average (see the module docstring).",),
+    notes=("The paper's figures are judged at its code's 300 epochs with the parameter average, on the reference "
+           "nets (Sigmoid output); the report's own at the 10 epochs its code defaults to, without the average, on "
+           "the reference nets with that code's Softplus output (semisup-mnist-daw).",
+           "The code the report ran (Sleepychord/ImprovedGAN-pytorch) departs from the reference in smaller ways "
+           "that tfgans does not follow: no data-dependent init of its weight-normalised layers, a second "
+           "generator step whenever the generator loss exceeds 1 after epoch 1, Adam's default epsilon, and in "
+           "some versions input noise 0.1 instead of 0.3."),
 )
