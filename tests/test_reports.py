@@ -169,6 +169,8 @@ JUDGED = [
      sun(record("dcgan", 100, fid={50: 30.0, 100: 20.0}))),
     ("sun", "losses-same-magnitude", sun(record("dcgan", 100, d_loss=0.6, g_loss=2.0)),
      sun(record("dcgan", 100, d_loss=0.05, g_loss=3.0))),
+    ("sun", "equal-lr-d-loss-smaller", {"dcgan-equal-lr": record("dcgan-equal-lr", 100, d_loss=0.05, g_loss=3.0)},
+     {"dcgan-equal-lr": record("dcgan-equal-lr", 100, d_loss=0.6, g_loss=2.0)}),
     ("sun", "losses-fluctuate",
      sun(record("dcgan", 100, steps={"d_loss": [1.0, 1.5] * 500, "g_loss": [2.0, 3.0] * 500})),
      sun(record("dcgan", 100, steps={"d_loss": [1.0] * 1000, "g_loss": [2.0, 3.0] * 500}))),
