@@ -176,6 +176,24 @@ def test_real_split_against_itself(tfds_dir, tiny_extractor):
     assert noise["fid"] > 1e-3 and noise["kid"] > results["kid"] and noise["precision"] < 1.0
 
 
+def test_class_confidences_are_asked_for_and_refused_for_many_classes(tfds_dir, tiny_extractor):
+    evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=100, extractor=tiny_extractor,
+                                     metrics=["fid", "classes"])
+    real = data_lib.load_images("mnist", split="test", data_dir=tfds_dir, num_examples=100)
+    features, logits = tiny_extractor(real)
+    results = evaluator.evaluate_images(real)
+    assert set(results) == {"fid"} | {f"conf_{c}" for c in range(tiny_extractor.num_classes)}
+    np.testing.assert_allclose([results[f"conf_{c}"] for c in range(tiny_extractor.num_classes)],
+                               metrics.class_confidence(logits).numpy())
+    many = evaluation.FeatureExtractor(keras.Model(tiny_extractor.model.inputs, [
+        tiny_extractor.model.outputs[0], keras.layers.Dense(11)(tiny_extractor.model.outputs[0])]),
+        tiny_extractor.image_shape, tiny_extractor.preprocess, "eleven-class net")
+    with pytest.raises(ValueError, match="at most 10; the eleven-class net has 11"):
+        evaluation.Evaluator("mnist", tfds_dir, num_samples=100, extractor=many, metrics=["classes"])
+    with pytest.raises(ValueError, match="Unknown metrics"):
+        evaluation.check_metrics("fid,klasses")
+
+
 def test_evaluator_figures_match_metrics_on_extracted_features(tfds_dir, tiny_extractor):
     evaluator = evaluation.Evaluator("mnist", tfds_dir, num_samples=100, extractor=tiny_extractor,
                                      metrics=["fid", "precision"])

@@ -70,6 +70,17 @@ def test_classifier_score_rejects_too_few_samples():
         metrics.classifier_score(np.zeros((5, 10, 1)))
 
 
+def test_class_confidence_is_the_mean_top_probability_of_each_assigned_class():
+    logits = _rng(3).normal(scale=2.0, size=(200, 4))
+    logits[:, 3] -= 100.0  # no sample is assigned to class 3
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    expected = [p[p.argmax(1) == c, c].mean() if (p.argmax(1) == c).any() else 0.0 for c in range(4)]
+    got = metrics.class_confidence(logits.astype(np.float32)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got[3] == 0.0 and got.shape == (4,)
+
+
 # --- FID ---------------------------------------------------------------------------------------------------
 
 

@@ -121,6 +121,11 @@ def sun(dcgan=None, wgan=None):
     return {k: v for k, v in (("dcgan", dcgan), ("wgan", wgan)) if v is not None}
 
 
+def confidences(level, digits):
+    """Columns of each digit's mean classifier confidence: ``level``, or ``digits[c]``."""
+    return {f"conf_{c}": digits.get(c, level) for c in range(10)}
+
+
 def four(linear=None, dcgan=None, pool=None, lstm=None, ms=(5, 50, 60, 30)):
     """Kapoor's four models, 500 epochs each, with FIDs ({epoch: value}) and ms per step."""
     fids = dict(linear=linear, dcgan=dcgan, pool=pool, lstm=lstm)
@@ -171,6 +176,10 @@ JUDGED = [
      sun(record("dcgan", 100, d_loss=0.05, g_loss=3.0))),
     ("sun", "equal-lr-d-loss-smaller", {"dcgan-equal-lr": record("dcgan-equal-lr", 100, d_loss=0.05, g_loss=3.0)},
      {"dcgan-equal-lr": record("dcgan-equal-lr", 100, d_loss=0.6, g_loss=2.0)}),
+    ("sun", "poor-2-5-8-at-10", sun(record("dcgan", 10, **confidences(0.9, {2: 0.8, 5: 0.85, 8: 0.7}))),
+     sun(record("dcgan", 10, **confidences(0.9, {2: 0.8, 5: 0.95, 8: 0.7})))),
+    ("sun", "ideal-digits-later", sun(record("dcgan", 30, **confidences(0.8, {c: 0.93 for c in (0, 1, 3, 5, 7, 9)}))),
+     sun(record("dcgan", 30, **confidences(0.95, {7: 0.89})))),
     ("sun", "losses-fluctuate",
      sun(record("dcgan", 100, steps={"d_loss": [1.0, 1.5] * 500, "g_loss": [2.0, 3.0] * 500})),
      sun(record("dcgan", 100, steps={"d_loss": [1.0] * 1000, "g_loss": [2.0, 3.0] * 500}))),
@@ -467,6 +476,10 @@ def test_a_diverging_model_is_recorded_and_the_experiment_goes_on(tiny_presets, 
     assert runs.read_json(str(tmp_path / "gan" / "progress.json"))["stopped_by"] == "nan"
     assert runs.read_json(str(tmp_path / "dcgan" / "progress.json"))["stopped_by"] in ("budget", "epochs")
     assert "| nan |" in open(path).read()
+    # Each evaluation records every digit's mean classifier confidence beside FID (sun's per-digit claims).
+    scored = [row for row in experiment.read_result(reports.get("chakkarwar").entries[1],
+                                                    str(tmp_path / "dcgan")).epochs if "fid" in row]
+    assert scored and all(0.0 <= row[f"conf_{c}"] <= 1.0 for row in scored for c in range(10))
 
 
 def test_run_folder_settings_are_checked_and_named(tmp_path):

@@ -67,9 +67,14 @@ __all__ = [
     "load_generator_images",
 ]
 
-#: Names of the metrics an :class:`Evaluator` computes (keys of its result dict; ``kid`` and ``is`` also
-#: give ``kid_std`` and ``is_std``).
+#: Names of the metrics an :class:`Evaluator` computes by default (keys of its result dict; ``kid`` and ``is``
+#: also give ``kid_std`` and ``is_std``).
 METRICS = ("fid", "kid", "is", "precision", "recall")
+#: Metrics computed only when asked for: ``classes`` gives ``conf_<c>``, each class's mean classifier confidence
+#: (:func:`tfgans.metrics.class_confidence`), for extractors of at most :data:`MAX_CLASSES` classes.
+EXTRA_METRICS = ("classes",)
+#: A column per class is readable for MNIST's 10 classes, not for InceptionV3's 1000.
+MAX_CLASSES = 10
 
 
 # --- the feature extractor of a dataset: tfgans' classifier or InceptionV3 ----------------------------------------
@@ -244,6 +249,9 @@ class Evaluator:
         self.metrics = check_metrics(metrics)
         self.split = split
         self.extractor = extractor or load_extractor(self.dataset)
+        if "classes" in self.metrics and self.extractor.num_classes > MAX_CLASSES:
+            raise ValueError(f"The 'classes' metric writes a column per class, for at most {MAX_CLASSES}; the "
+                             f"{self.extractor.name} has {self.extractor.num_classes}. Leave 'classes' out.")
         self.cache_dir = cache_dir
         self.k = int(k)
         self.kid_subsets = int(kid_subsets)
@@ -456,6 +464,11 @@ class Evaluator:
             score, score_std = metrics_lib.classifier_score(logits, self.is_splits)
             results["is"], results["is_std"] = float(score), float(score_std)
             self.timings["is"] = time.perf_counter() - start
+        if "classes" in self.metrics:
+            if logits is None:
+                raise ValueError("The 'classes' metric needs the logits of the generated images.")
+            confidence = metrics_lib.class_confidence(logits).numpy()
+            results.update({f"conf_{c}": float(v) for c, v in enumerate(confidence)})
         if "precision" in self.metrics or "recall" in self.metrics:
             start = time.perf_counter()
             precision, recall = metrics_lib.precision_recall(reference.features, features, k=self.k,
@@ -506,18 +519,23 @@ def check_metrics(metrics: Sequence[str]) -> Tuple[str, ...]:
     if isinstance(metrics, str):
         metrics = [m.strip() for m in metrics.split(",") if m.strip()]
     metrics = tuple(m.lower() for m in metrics)
-    unknown = [m for m in metrics if m not in METRICS]
+    unknown = [m for m in metrics if m not in METRICS + EXTRA_METRICS]
     if unknown or not metrics:
-        raise ValueError(f"Unknown metrics {unknown}; choose from {', '.join(METRICS)}.")
+        raise ValueError(f"Unknown metrics {unknown}; choose from {', '.join(METRICS + EXTRA_METRICS)}.")
     return metrics
 
 
-def evaluator_for(dataset: str, data_dir: Optional[str], num_samples: int, metrics: Sequence[str] = ("fid", "kid", "is")):
+def evaluator_for(dataset: str, data_dir: Optional[str], num_samples: int,
+                  metrics: Sequence[str] = ("fid", "kid", "is", "classes")):
     """``(Evaluator, "")`` scoring against the dataset's test split with its feature extractor, or ``(None,
     reason)`` when none is available here (InceptionV3's weights missing for color data): a run then trains
-    without scores and says why."""
+    without scores and says why. ``classes`` is dropped for an extractor of more than :data:`MAX_CLASSES`."""
     try:
-        evaluator = Evaluator(dataset, data_dir=data_dir, num_samples=num_samples, metrics=metrics)
+        extractor = load_extractor(dataset)
+        if extractor.num_classes > MAX_CLASSES:
+            metrics = tuple(m for m in metrics if m != "classes")
+        evaluator = Evaluator(dataset, data_dir=data_dir, num_samples=num_samples, metrics=metrics,
+                              extractor=extractor)
         evaluator.reference()
     except (OSError, ValueError) as e:
         return None, f"no feature extractor for {dataset} ({str(e).split('. ')[0]})"

@@ -26,6 +26,7 @@ import tensorflow as tf
 
 __all__ = [
     "classifier_score",
+    "class_confidence",
     "feature_statistics",
     "frechet_distance",
     "frechet_distance_from_activations",
@@ -98,6 +99,30 @@ def classifier_score(logits, num_splits: int = 10) -> Tuple[tf.Tensor, tf.Tensor
         scores.append(tf.exp(tf.reduce_mean(kl)))
     scores = tf.stack(scores)
     return tf.reduce_mean(scores), tf.math.reduce_std(scores)
+
+
+def class_confidence(logits) -> tf.Tensor:
+    """Each class's mean confidence: over the samples a classifier assigns to class ``c`` (its argmax), the
+    mean of their softmax probability of ``c``; 0 for a class no sample is assigned to.
+
+    Where a distribution score (FID, IS) says how good samples are as a whole, this says which classes a
+    generator draws badly (Sun & Yang's 'cannot have a good representation of number 2, 5, 8'). tfgans' MNIST
+    classifier gives real test digits of every class a mean confidence above 0.99.
+
+    Args:
+        logits: ``[N, num_classes]`` unnormalised log-probabilities.
+
+    Returns:
+        ``[num_classes]`` float64.
+    """
+    logits = _as_matrix(logits, "logits", tf.float64)
+    p = tf.nn.softmax(logits, axis=-1)
+    assigned = tf.argmax(p, axis=-1, output_type=tf.int32)
+    k = tf.shape(p)[1]
+    top = tf.reduce_max(p, axis=-1)
+    total = tf.math.unsorted_segment_sum(top, assigned, k)
+    count = tf.math.unsorted_segment_sum(tf.ones_like(top), assigned, k)
+    return tf.math.divide_no_nan(total, count)
 
 
 # --- Frechet distance (FID) --------------------------------------------------------------------------------

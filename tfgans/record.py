@@ -3,7 +3,8 @@
 A run folder (``tfgans.runs``) holds ``steps.csv`` (one row per generator step: ``step`` and the flavor's
 losses), ``epochs.csv`` (one row per epoch: ``epoch``, ``step``, ``epochs`` in passes over the data,
 ``train_minutes``, ``cpu_minutes``, the epoch means of the flavor's metrics, the validation metrics without
-their ``val_`` prefix, and on evaluated epochs ``fid``, ``kid``, ``is``) and ``progress.json`` (``done``,
+their ``val_`` prefix, and on evaluated epochs ``fid``, ``kid``, ``is`` and, with a classifier of at most 10
+classes, each class's mean confidence ``conf_<c>``) and ``progress.json`` (``done``,
 ``stopped_by``, ``first_step_seconds``). :class:`RunRecord` writes them as ``fit`` runs; :func:`read_record`
 reads them back.
 
@@ -246,10 +247,10 @@ class RunRecord(keras.callbacks.Callback):
                 self.model.stop_training = True
                 raise NaNLossError(f"epoch {epoch + 1}: {e}") from None
             scores = self.evaluator.evaluate_images(images)
-            scores = {name: scores[name] for name in SCORES if name in scores}
+            scores = {name: value for name, value in scores.items() if name in SCORES or name.startswith("conf_")}
             row.update(scores)
-            if logs is not None:
-                logs.update(scores)  # for TensorBoard and the progress bar
+            if logs is not None:  # for TensorBoard and the progress bar: the per-class columns would crowd it
+                logs.update({name: value for name, value in scores.items() if name in SCORES})
             self.last_eval_seconds = self.train_seconds
         self.flush_steps()
         if self.run_dir:
