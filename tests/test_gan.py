@@ -105,6 +105,29 @@ def test_r1_adds_gamma_times_the_weights_to_the_discriminators_step_and_is_logge
     assert "r1" not in _gan().trackers
 
 
+@pytest.mark.parametrize("simultaneous", [False, True])
+def test_gradient_norms_are_the_norms_of_the_steps_sgd_took(simultaneous, tiny_images):
+    # Under SGD a step moves the weights by lr times the gradient it applied: its norm is ||w1 - w0|| / lr; with
+    # clip_norm below it, the norm logged is the clipped one.
+    lr = 0.1
+    for clip_norm in (None, 1e-3):
+        gan = _gan(grad_norms=True, simultaneous=simultaneous, clip_norm=clip_norm)
+        gan.compile(g_optimizer=keras.optimizers.SGD(lr), d_optimizer=keras.optimizers.SGD(lr))
+        before = {net: [v.numpy() for v in getattr(gan, net).trainable_variables]
+                  for net in ("generator", "discriminator")}
+        history = gan.fit(tf.data.Dataset.from_tensors(tf.constant(tiny_images[:8])), epochs=1, verbose=0).history
+        for net, name in (("generator", "g_norm"), ("discriminator", "d_norm")):
+            moved = np.sqrt(sum(np.sum((v.numpy() - b) ** 2)
+                                for v, b in zip(getattr(gan, net).trainable_variables, before[net])))
+            assert history[name][0] == pytest.approx(moved / lr, rel=1e-4)
+            if clip_norm:
+                assert history[name][0] == pytest.approx(clip_norm, rel=1e-4)
+    assert "g_norm" not in _gan().trackers
+    assert tfgans.GAN.from_config(_gan(grad_norms=True).get_config()).grad_norms
+    with pytest.raises(ValueError, match="grad_norms"):
+        tfgans.ACGAN(tiny_generator(), tiny_discriminator(), latent_dim=4, grad_norms=True)
+
+
 def test_lazy_r1_weighs_every_kth_step_k_times_and_skips_the_others(tiny_images):
     gamma, lr, every = 4.0, 0.1, 2
     gan = _gan(r1_gamma=gamma, r1_every=every)

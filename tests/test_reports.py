@@ -233,6 +233,11 @@ JUDGED = [
     ("kapoor", "linear-saturates", four({50: 28.0, 500: 28.0}, {50: 100.0, 500: 30.0}, {50: 300.0, 500: 250.0},
                                         {50: 400.0, 500: 390.0}),
      four({50: 100.0, 500: 27.0}, {50: 100.0, 500: 30.0}, {50: 300.0, 500: 250.0}, {50: 400.0, 500: 390.0})),
+    # LSTM gradients: a net whose norm decays a thousandfold over 3,000 steps, against two that only wobble.
+    ("kapoor", "lstm-gradients-vanish",
+     {"lstm": record("lstm", 13, steps={"g_norm": np.geomspace(2.0, 2e-3, 3000), "d_norm": np.ones(3000)})},
+     {"lstm": record("lstm", 13, steps={"g_norm": 1 + 0.5 * np.sin(np.arange(3000.0)),
+                                        "d_norm": np.full(3000, 0.5)})}),
     ("kapoor", "linear-g-loss-flat-by-300", {"linear": record("linear", 500, steps={"g_loss": FLAT_BY_200})},
      {"linear": record("linear", 500, steps={"g_loss": SLOPE})}),
     ("kapoor", "linear-d-loss-flat-earlier",

@@ -54,6 +54,8 @@ class ACGAN(DCGAN):
                  fake_class_loss=True, real_class_loss=True, conditioning="auxiliary", **kwargs):
         if kwargs.get("simultaneous"):
             raise ValueError("ACGAN alternates its two updates (Algorithm 1); simultaneous=True is GAN's option.")
+        if kwargs.get("grad_norms"):
+            raise ValueError("grad_norms is logged by GAN's and DCGAN's steps; ACGAN's do not log it.")
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         if int(num_classes) != num_classes or num_classes < 2:
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes}.")

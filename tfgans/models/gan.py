@@ -46,11 +46,19 @@ class GAN(GANModel):
             real and the generated images wherever the discriminator sees them, in both nets' updates, with
             fresh draws a step from the model's seed; R1 is on the un-augmented real images, through the
             augmentation, as in the paper's StyleGAN2 code. None (default): no augmentation.
+        grad_norms: also log ``d_norm`` and ``g_norm``, the global norms of the gradients each step applies
+            (after ``clip_norm``), to see gradients vanish or explode (Kapoor et al.'s LSTM GAN, Fig. 4).
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
-                 label_smoothing=0.0, simultaneous=False, r1_gamma=0.0, r1_every=1, augment=None, **kwargs):
+                 label_smoothing=0.0, simultaneous=False, r1_gamma=0.0, r1_every=1, augment=None,
+                 grad_norms=False, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
+        self.grad_norms = bool(grad_norms)
+        if self.grad_norms:
+            self.metric_names = (*self.metric_names, "d_norm", "g_norm")  # recorded every step, as the losses
+            for name in ("d_norm", "g_norm"):
+                self.trackers[name] = keras.metrics.Mean(name=name)
         augment_lib.parse_policy(augment)  # raises on an unknown policy
         self.augment = ",".join(augment) if isinstance(augment, (list, tuple)) else (augment or None)
         if generator_loss not in losses.GENERATOR_LOSSES:
@@ -93,17 +101,18 @@ class GAN(GANModel):
             fake_logits = self.discriminate(fake, fake_seed)
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
             penalized = d_loss + r1
-        self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables)
+        d_grads = self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables)
 
         # Update the generator on a fresh latent batch.
         z = self.sample_latent(batch_size, g_seed)
         with tf.GradientTape() as tape:
             fake_logits = self.discriminate(self.generator(z, training=True), g_fake_seed)
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
-        self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
+        g_grads = self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
         self.update_generator_average()
 
-        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1),
+                                    **self.norms_log(d_grads, g_grads))
 
     def augment_seeds(self, seed):
         """Three stateless seeds for a step's augmentations (the D step's real and fake batches, the G step's
@@ -145,6 +154,19 @@ class GAN(GANModel):
     def r1_log(self, r1) -> dict:
         return {"r1": r1} if self.r1_gamma else {}
 
+    def norms_log(self, d_grads, g_grads) -> dict:
+        """``d_norm`` and ``g_norm`` with ``grad_norms``: the gradients' global norms, unscaled by the loss scale
+        of mixed_float16 and as a replica's own batch gives them (``apply_loss`` applies a share of the sum)."""
+        if not self.grad_norms:
+            return {}
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+
+        def norm(optimizer, grads):
+            scale = tf.cast(optimizer.scale_loss(tf.constant(1.0)), tf.float32)
+            return tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]) * replicas / scale
+
+        return {"d_norm": norm(self.d_optimizer, d_grads), "g_norm": norm(self.g_optimizer, g_grads)}
+
     def simultaneous_step(self, real, seed):
         """Both nets step on the losses of one fake batch ``G(z)``, ``z`` drawn with ``seed``."""
         z = self.sample_latent(tf.shape(real)[0], seed)
@@ -156,15 +178,17 @@ class GAN(GANModel):
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
             penalized = d_loss + r1
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
-        self.apply_loss(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
+        g_grads = self.apply_loss(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
         self.update_generator_average()
-        self.apply_loss(self.d_optimizer, d_tape, penalized, self.discriminator.trainable_variables)
-        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
+        d_grads = self.apply_loss(self.d_optimizer, d_tape, penalized, self.discriminator.trainable_variables)
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1),
+                                    **self.norms_log(d_grads, g_grads))
 
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss,
                 "label_smoothing": self.label_smoothing, "simultaneous": self.simultaneous,
-                "r1_gamma": self.r1_gamma, "r1_every": self.r1_every, "augment": self.augment}
+                "r1_gamma": self.r1_gamma, "r1_every": self.r1_every, "augment": self.augment,
+                "grad_norms": self.grad_norms}
 
 
 @keras.saving.register_keras_serializable(package="tfgans")
