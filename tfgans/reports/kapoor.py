@@ -9,7 +9,9 @@ the claims of the abstract and secs. 4.3-5 from their records; claims about the 
 The report stopped its LSTM early ("after observing that the gradients had dropped to 0", Fig. 4) at a step it
 does not print, so no shorter length can be taken from it: tfgans trains the LSTM to the same 500 epochs and
 judges its claims there. A claim that the LSTM does not improve is thus tested over a longer run than the
-report's; an LSTM that improves late fails it, which the report's own run could not have shown.
+report's; an LSTM that improves late fails it, which the report's own run could not have shown. The gradients
+themselves (logged each step: ``GAN(grad_norms=True)``) are judged over the first 3,000 steps, the horizon of the
+other loss-figure claims.
 
 Claims about the report's sweeps (layer sizes, strides and filters: "numerous architectures", Table 2) are
 listed with what they need: tfgans trains one configuration per architecture (``tfgans.nets.kapoor``).
