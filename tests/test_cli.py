@@ -1,5 +1,6 @@
 """The tfgans command, run in-process: presets, train (grids, logs, checkpoints, export, resume), sample, errors."""
 
+import json
 import os
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 from PIL import Image
 
 from tfgans import cli, presets, training
+from tfgans import data as data_lib
 
 
 def test_presets_lists_every_preset_with_its_source_and_dataset(capsys):
@@ -150,6 +152,18 @@ def test_evaluate_says_that_kid_has_no_spread_from_few_samples(tmp_path, capsys,
                      "--data-dir", tfds_dir, "--reference-split", "none"]) == 0
     out = capsys.readouterr().out
     assert "KID's spread needs more than 1000 samples" in out and "(1 subset)" in out and "± 0.00000" not in out
+
+
+def test_evaluate_prints_each_digits_confidence_with_the_classes_metric(tmp_path, capsys, tfds_dir):
+    real = data_lib.load_images("mnist", split="test", data_dir=tfds_dir, num_examples=200)
+    np.savez(tmp_path / "real.npz", images=real)
+    assert cli.main(["evaluate", str(tmp_path / "real.npz"), "--dataset", "mnist", "--num-samples", "200",
+                     "--data-dir", tfds_dir, "--metrics", "fid,classes", "--json", str(tmp_path / "e.json")]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("class confidence")]
+    assert [line.split(":")[0] for line in lines] == ["class confidence (generator)", "class confidence (reference)"]
+    confidence = [json.load(open(tmp_path / "e.json"))["generator"][f"conf_{c}"] for c in range(10)]
+    assert all(0.9 < v <= 1.0 for v in confidence)  # real test digits: the classifier is sure of each class
+    assert f"9: {confidence[9]:.3f}" in lines[0]
 
 
 def test_evaluate_takes_a_folder_of_pngs_and_float_arrays_with_their_value_range(tmp_path, capsys, tfds_dir):

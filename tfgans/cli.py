@@ -294,6 +294,10 @@ def _cmd_evaluate(args) -> int:
     except (ValueError, FileNotFoundError, TypeError) as error:
         print(f"tfgans evaluate: error: {error}", file=sys.stderr)
         return 2
+    for label, row in rows.items():
+        if "conf_0" in row:  # the 'classes' metric
+            confidence = [row[k] for k in sorted((k for k in row if k.startswith("conf_")), key=lambda k: int(k[5:]))]
+            lines.append(f"class confidence ({label}): " + "  ".join(f"{c}: {v:.3f}" for c, v in enumerate(confidence)))
     print("\n".join(lines))
     if getattr(args, "json", None):
         with open(args.json, "w") as f:
@@ -510,7 +514,9 @@ def _add_evaluate_parsers(sub):
     p.add_argument("--num-samples", type=int, default=10000, help="generated and real images (10000)")
     p.add_argument("--data-dir", default=None, help="tensorflow-datasets directory ($TFDS_DATA_DIR)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated draw (0)")
-    p.add_argument("--metrics", default=metrics, help="comma-separated subset of " + metrics)
+    p.add_argument("--metrics", default=metrics,
+                   help=f"comma-separated subset of {metrics}, and 'classes': each class's mean classifier "
+                        "confidence (28x28x1 datasets)")
     p.add_argument("--split", default="test", help="real split to compare with (test)")
     p.add_argument("--reference-split", default="train",
                    help="real split evaluated as the reference line (train); 'none' to skip it")
