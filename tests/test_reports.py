@@ -555,6 +555,11 @@ def test_the_runs_table_says_done_in_progress_out_of_reach_only_over_ten_epochs_
     (tmp_path / "sun" / "verdicts.json").write_text("{}")
     assert "| DCGAN (svhn_cropped) | - | - | - | not run here: its claims need svhn_cropped" in \
         experiment.runs_table(str(tmp_path))
+    # A model not started yet is priced at the rate of a model of the same preset (sun's equal-rate DCGAN).
+    (tmp_path / "sun" / "dcgan").mkdir()
+    (tmp_path / "sun" / "dcgan" / "epochs.csv").write_text(header + "1,234,1,20,15,1.2,0.9,,,\n2,468,2,40,30,1.2,0.9,,,\n")
+    assert ("| DCGAN, equal learning rates | 0 of 100 | 0 | 25.0 | not started (the cost at DCGAN's rate, the same "
+            "preset) |") in experiment.runs_table(str(tmp_path))
 
 
 def test_the_long_runs_queue_names_reports_and_their_models():

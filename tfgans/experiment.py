@@ -238,7 +238,17 @@ def runs_table(root: str) -> str:
                              "(report.md says how to test them) |")
                 continue
             if result is None or not result.epochs:
-                lines.append(f"| `{report.key}` | {label} | 0 of {needed:g} | 0 | - | not started |")
+                total, state = None, "not started"
+                for other in report.entries:  # a model of the same preset that ran: its rate is this one's
+                    other_dir = os.path.join(folder, other.folder or other.key)
+                    if (other is not entry and other.preset == entry.preset
+                            and os.path.isfile(os.path.join(other_dir, "epochs.csv"))):
+                        total = read_result(other, other_dir).cpu_hours_for(needed)
+                        if total is not None:
+                            state += f" (the cost at {other.label}'s rate, the same preset)"
+                            break
+                lines.append(f"| `{report.key}` | {label} | 0 of {needed:g} | 0 | "
+                             f"{'-' if total is None else f'{total:.1f}'} | {state} |")
                 continue
             done, total, cpu = result.epochs_done, result.cpu_hours_for(needed), result.cpu_minutes
             so_far = "-" if cpu is None else f"{cpu / 60.0:.1f}"
