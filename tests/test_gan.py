@@ -106,12 +106,14 @@ def test_r1_adds_gamma_times_the_weights_to_the_discriminators_step_and_is_logge
 
 
 @pytest.mark.parametrize("simultaneous", [False, True])
-def test_gradient_norms_are_the_norms_of_the_steps_sgd_took(simultaneous, tiny_images):
-    # Under SGD a step moves the weights by lr times the gradient it applied: its norm is ||w1 - w0|| / lr; with
-    # clip_norm below it, the norm logged is the clipped one.
-    lr = 0.1
+def test_gradient_norms_are_the_norms_of_the_steps_sgd_took_before_clipping(simultaneous, tiny_images):
+    # Under SGD a step moves the weights by lr times the gradient it applied: its norm is ||w1 - w0|| / lr. With
+    # clip_norm below it the step is the clipped one, and the norm logged is still the gradient's own.
+    lr, logged, initial = 0.1, {}, None
     for clip_norm in (None, 1e-3):
         gan = _gan(grad_norms=True, simultaneous=simultaneous, clip_norm=clip_norm)
+        initial = initial or gan.get_weights()
+        gan.set_weights(initial)
         gan.compile(g_optimizer=keras.optimizers.SGD(lr), d_optimizer=keras.optimizers.SGD(lr))
         before = {net: [v.numpy() for v in getattr(gan, net).trainable_variables]
                   for net in ("generator", "discriminator")}
@@ -119,13 +121,42 @@ def test_gradient_norms_are_the_norms_of_the_steps_sgd_took(simultaneous, tiny_i
         for net, name in (("generator", "g_norm"), ("discriminator", "d_norm")):
             moved = np.sqrt(sum(np.sum((v.numpy() - b) ** 2)
                                 for v, b in zip(getattr(gan, net).trainable_variables, before[net])))
-            assert history[name][0] == pytest.approx(moved / lr, rel=1e-4)
-            if clip_norm:
-                assert history[name][0] == pytest.approx(clip_norm, rel=1e-4)
+            assert moved / lr == pytest.approx(clip_norm or history[name][0], rel=1e-4)
+            logged.setdefault(name, []).append(history[name][0])
+    # The discriminator's gradient is taken on the same weights and batch in both runs: clipping changes nothing
+    # it logs.
+    assert logged["d_norm"][1] == pytest.approx(logged["d_norm"][0], rel=1e-5) and logged["d_norm"][1] > 1e-3
     assert "g_norm" not in _gan().trackers
     assert tfgans.GAN.from_config(_gan(grad_norms=True).get_config()).grad_norms
     with pytest.raises(ValueError, match="grad_norms"):
         tfgans.ACGAN(tiny_generator(), tiny_discriminator(), latent_dim=4, grad_norms=True)
+
+
+def test_gradient_norms_are_the_global_batchs_on_two_replicas(two_replicas, tiny_images):
+    # Each replica takes its slice of one global latent draw, so two replicas take the one-replica step: the norm
+    # logged is the whole batch's gradient's, before clipping, on either.
+    ds = tf.data.Dataset.from_tensors(tf.constant(tiny_images[:8]))
+    one = _gan(grad_norms=True, clip_norm=1e-3)
+    initial = one.get_weights()
+    one.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+    expected = one.fit(ds, epochs=1, verbose=0).history
+    with two_replicas.scope():
+        two = _gan(grad_norms=True, clip_norm=1e-3)
+        two.set_weights(initial)
+        two.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+    got = two.fit(ds, epochs=1, verbose=0).history
+    for name in ("d_norm", "g_norm"):
+        assert got[name][0] == pytest.approx(expected[name][0], rel=1e-4) and got[name][0] > 1e-3
+
+
+def test_a_step_with_a_non_finite_gradient_is_not_counted_in_the_gradient_norms(tiny_images):
+    # What the loss scale of mixed_float16 skips: the norms' running means stay finite and count only real steps.
+    gan = _gan(grad_norms=True)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(0.0))
+    good = tf.constant(tiny_images[:8])
+    bad = tf.tensor_scatter_nd_update(good, [[0, 0, 0, 0]], [np.inf])
+    gan.fit(tf.data.Dataset.from_tensor_slices(tf.stack([good, good, bad])), epochs=1, verbose=0)
+    assert float(gan.trackers["d_norm"].count) == 2.0 and np.isfinite(float(gan.trackers["d_norm"].result()))
 
 
 def test_lazy_r1_weighs_every_kth_step_k_times_and_skips_the_others(tiny_images):
@@ -198,13 +229,13 @@ def test_mismatched_nets_and_options_are_clear_errors():
 
 
 def test_mixed_float16_wraps_optimizers_in_loss_scaling_and_takes_the_float32_step(tiny_images):
-    gan = _gan()
+    gan = _gan(grad_norms=True)
     initial = gan.get_weights()
     gan.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
     ds = tf.data.Dataset.from_tensors(tiny_images[:8])
-    gan.fit(ds, epochs=1, verbose=0)
+    full = gan.fit(ds, epochs=1, verbose=0).history
     keras.mixed_precision.set_global_policy("mixed_float16")
-    half = _gan()
+    half = _gan(grad_norms=True)
     half.set_weights(initial)
     half.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer="sgd")
     assert isinstance(half.g_optimizer, keras.optimizers.LossScaleOptimizer)
@@ -218,6 +249,8 @@ def test_mixed_float16_wraps_optimizers_in_loss_scaling_and_takes_the_float32_st
     assert all(w.dtype == "float32" for w in half.weights)
     for got, want, start in zip(half.get_weights(), gan.get_weights(), initial):
         np.testing.assert_allclose(got - start, want - start, rtol=0.05, atol=2e-3)
+    for name in ("d_norm", "g_norm"):  # unscaled too
+        assert history[name][0] == pytest.approx(full[name][0], rel=0.05)
 
 
 def test_a_dataset_without_a_single_batch_is_a_clear_error(tiny_images):

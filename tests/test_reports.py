@@ -306,6 +306,21 @@ def test_each_judge_holds_on_one_record_and_not_on_another(report, key, holds, f
         assert reports.decide(c, holds).status == HOLDS
 
 
+def test_per_digit_and_gradient_judges_read_their_columns_strictly():
+    # 2, 5 and 8 below the others but all "ideal" (>= 0.9): not a poor representation.
+    assert claim("sun", "poor-2-5-8-at-10").judge(
+        sun(record("dcgan", 10, **confidences(0.97, {2: 0.93, 5: 0.94, 8: 0.92})))).status == DOES_NOT_HOLD
+    # Steps skipped for a non-finite gradient (NaN in steps.csv) are left out of the 50-step means ...
+    decay = np.geomspace(2.0, 2e-3, 3000)
+    decay[::7] = np.nan
+    lstm = {"lstm": record("lstm", 13, steps={"g_norm": decay, "d_norm": np.ones(3000)})}
+    verdict = claim("kapoor", "lstm-gradients-vanish").judge(lstm)
+    assert verdict.status == HOLDS and "dropped to 0: G's" in verdict.evidence
+    # ... and a window with none left cannot be read.
+    decay[100:150] = np.nan
+    assert claim("kapoor", "lstm-gradients-vanish").judge(lstm).status == CANNOT_TELL
+
+
 def test_daw_evidence_says_when_the_discriminator_won_a_run():
     # Seed 1 of 20 labels with feature matching failed (generator loss 66 at epoch 10): its errors are a failed
     # run's, and the evidence says so beside the verdict.
@@ -559,7 +574,11 @@ def test_the_runs_table_says_done_in_progress_out_of_reach_only_over_ten_epochs_
     (tmp_path / "sun" / "dcgan").mkdir()
     (tmp_path / "sun" / "dcgan" / "epochs.csv").write_text(header + "1,234,1,20,15,1.2,0.9,,,\n2,468,2,40,30,1.2,0.9,,,\n")
     assert ("| DCGAN, equal learning rates | 0 of 100 | 0 | 25.0 | not started (the cost at DCGAN's rate, the same "
-            "preset) |") in experiment.runs_table(str(tmp_path))
+            "preset, measured over 2 epochs only) |") in experiment.runs_table(str(tmp_path))
+    rows = "".join(f"{e},{234 * e},{e},{20 * e},{15 * e},1.2,0.9,,,\n" for e in range(1, 13))
+    (tmp_path / "sun" / "dcgan" / "epochs.csv").write_text(header + rows)
+    assert ("| DCGAN, equal learning rates | 0 of 100 | 0 | 25.0 | not started; out of reach here (over 12 CPU-hours "
+            "at DCGAN's rate, the same preset) |") in experiment.runs_table(str(tmp_path))
 
 
 def test_the_long_runs_queue_names_reports_and_their_models():

@@ -239,14 +239,24 @@ def runs_table(root: str) -> str:
                 continue
             if result is None or not result.epochs:
                 total, state = None, "not started"
-                for other in report.entries:  # a model of the same preset that ran: its rate is this one's
+                for other in report.entries:  # a model of the same preset and step that ran: its rate is this one's
                     other_dir = os.path.join(folder, other.folder or other.key)
-                    if (other is not entry and other.preset == entry.preset
-                            and os.path.isfile(os.path.join(other_dir, "epochs.csv"))):
-                        total = read_result(other, other_dir).cpu_hours_for(needed)
-                        if total is not None:
-                            state += f" (the cost at {other.label}'s rate, the same preset)"
-                            break
+                    if (other is entry or other.preset != entry.preset or _step_options(other) != _step_options(entry)
+                            or not os.path.isfile(os.path.join(other_dir, "epochs.csv"))):
+                        continue
+                    other_result = read_result(other, other_dir)
+                    total = other_result.cpu_hours_for(needed)
+                    if total is None:
+                        continue
+                    clocked = other_result.epochs_done - other_result.cpu_clock_from
+                    rate = f"at {other.label}'s rate, the same preset"
+                    if clocked < reports.RECENT_EPOCHS:
+                        state += f" (the cost {rate}, measured over {clocked:.3g} epochs only)"
+                    elif total > REACH_CPU_HOURS:
+                        state += f"; out of reach here (over {REACH_CPU_HOURS:g} CPU-hours {rate})"
+                    else:
+                        state += f" (the cost {rate})"
+                    break
                 lines.append(f"| `{report.key}` | {label} | 0 of {needed:g} | 0 | "
                              f"{'-' if total is None else f'{total:.1f}'} | {state} |")
                 continue
@@ -267,6 +277,14 @@ def runs_table(root: str) -> str:
             lines.append(f"| `{report.key}` | {label} | {done:.4g} of {needed:g} ({100 * done / needed:.0f} %) | "
                          f"{so_far} | {'-' if total is None else f'{total:.1f}'} | {state} |")
     return "\n".join(lines)
+
+
+#: Entry options that leave the cost of a step as it is (a learning rate, how many examples carry labels).
+_RATE_FREE = ("g_lr", "d_lr", "num_labeled")
+
+
+def _step_options(entry: Entry) -> Dict:
+    return {k: v for k, v in entry.options.items() if k not in _RATE_FREE}
 
 
 #: What a committed record of an experiment keeps of each model's run folder (no checkpoints, logs or export).

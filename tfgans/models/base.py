@@ -316,18 +316,22 @@ class GANModel(keras.Model):
 
         return draw(batch_size) if shared else replica_slice(draw, batch_size)
 
-    def apply_loss(self, optimizer, tape: tf.GradientTape, loss, variables):
+    def apply_loss(self, optimizer, tape: tf.GradientTape, loss, variables, log_norm: Optional[str] = None):
         """Takes one optimizer step on ``loss``, a replica's mean over its own examples, recorded on ``tape``.
 
         Under ``tf.distribute`` the optimizer sums gradients over replicas, so the gradient is scaled by
         ``1 / replicas``: the step is then the gradient of the mean over the global batch. The loss-scale
         factor of ``mixed_float16`` (``optimizer.scale_loss``) enters the same way, before backpropagation,
         and ``optimizer.apply`` unscales it. With ``clip_norm`` the global-batch gradient is clipped by its
-        global norm before the step. Returns the gradient it applied.
+        global norm before the step. Returns the gradient it applied. ``log_norm`` names a tracker (``d_norm``) that
+        records the global norm of the global batch's gradient before clipping, unscaled; a step whose gradient is
+        not finite (one the loss scale of mixed_float16 skips) is not recorded. No tracker of that name: no-op.
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         factor = optimizer.scale_loss(tf.constant(1.0 / replicas, dtype=loss.dtype))
         grads = tape.gradient(loss, variables, output_gradients=factor)
+        if log_norm is not None and log_norm in self.trackers:
+            self._log_norm(self.trackers[log_norm], optimizer, grads, replicas)
         if self.clip_norm is not None:
             grads = self._clip(optimizer, grads, replicas)
         optimizer.apply(grads, variables)
@@ -338,6 +342,15 @@ class GANModel(keras.Model):
         their average (``g_ema_rate``; Karras et al. 2018, arXiv:1710.10196, sec. A.1); a no-op otherwise."""
         if self.g_ema is not None:
             self.g_ema.update()
+
+    @staticmethod
+    def _log_norm(tracker, optimizer, grads, replicas):
+        scale = tf.cast(optimizer.scale_loss(tf.constant(1.0)), tf.float32)  # before apply() updates it
+        if replicas > 1:  # each replica holds its share of the global gradient: their sum is the gradient
+            grads = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
+        norm = tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]) / scale
+        finite = tf.math.is_finite(norm)
+        tracker.update_state(tf.where(finite, norm, 0.0), sample_weight=tf.cast(finite, tf.float32))
 
     def _clip(self, optimizer, grads, replicas):
         scale = optimizer.scale_loss(tf.constant(1.0))  # loss scale of mixed_float16, else 1

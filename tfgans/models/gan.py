@@ -46,8 +46,9 @@ class GAN(GANModel):
             real and the generated images wherever the discriminator sees them, in both nets' updates, with
             fresh draws a step from the model's seed; R1 is on the un-augmented real images, through the
             augmentation, as in the paper's StyleGAN2 code. None (default): no augmentation.
-        grad_norms: also log ``d_norm`` and ``g_norm``, the global norms of the gradients each step applies
-            (after ``clip_norm``), to see gradients vanish or explode (Kapoor et al.'s LSTM GAN, Fig. 4).
+        grad_norms: also log ``d_norm`` and ``g_norm``, the global norms of each step's gradients (of the global
+            batch, before ``clip_norm``; ``GANModel.apply_loss``), to see gradients vanish or explode (Kapoor et
+            al.'s LSTM GAN, Fig. 4).
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, generator_loss="non_saturating",
@@ -101,18 +102,18 @@ class GAN(GANModel):
             fake_logits = self.discriminate(fake, fake_seed)
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
             penalized = d_loss + r1
-        d_grads = self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables)
+        self.apply_loss(self.d_optimizer, tape, penalized, self.discriminator.trainable_variables,
+                        log_norm="d_norm")
 
         # Update the generator on a fresh latent batch.
         z = self.sample_latent(batch_size, g_seed)
         with tf.GradientTape() as tape:
             fake_logits = self.discriminate(self.generator(z, training=True), g_fake_seed)
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
-        g_grads = self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
+        self.apply_loss(self.g_optimizer, tape, g_loss, self.generator.trainable_variables, log_norm="g_norm")
         self.update_generator_average()
 
-        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1),
-                                    **self.norms_log(d_grads, g_grads))
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 
     def augment_seeds(self, seed):
         """Three stateless seeds for a step's augmentations (the D step's real and fake batches, the G step's
@@ -154,19 +155,6 @@ class GAN(GANModel):
     def r1_log(self, r1) -> dict:
         return {"r1": r1} if self.r1_gamma else {}
 
-    def norms_log(self, d_grads, g_grads) -> dict:
-        """``d_norm`` and ``g_norm`` with ``grad_norms``: the gradients' global norms, unscaled by the loss scale
-        of mixed_float16 and as a replica's own batch gives them (``apply_loss`` applies a share of the sum)."""
-        if not self.grad_norms:
-            return {}
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-
-        def norm(optimizer, grads):
-            scale = tf.cast(optimizer.scale_loss(tf.constant(1.0)), tf.float32)
-            return tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]) * replicas / scale
-
-        return {"d_norm": norm(self.d_optimizer, d_grads), "g_norm": norm(self.g_optimizer, g_grads)}
-
     def simultaneous_step(self, real, seed):
         """Both nets step on the losses of one fake batch ``G(z)``, ``z`` drawn with ``seed``."""
         z = self.sample_latent(tf.shape(real)[0], seed)
@@ -178,11 +166,11 @@ class GAN(GANModel):
             d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits, self.label_smoothing)
             penalized = d_loss + r1
             g_loss = losses.GENERATOR_LOSSES[self.generator_loss](fake_logits)
-        g_grads = self.apply_loss(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables)
+        self.apply_loss(self.g_optimizer, g_tape, g_loss, self.generator.trainable_variables, log_norm="g_norm")
         self.update_generator_average()
-        d_grads = self.apply_loss(self.d_optimizer, d_tape, penalized, self.discriminator.trainable_variables)
-        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1),
-                                    **self.norms_log(d_grads, g_grads))
+        self.apply_loss(self.d_optimizer, d_tape, penalized, self.discriminator.trainable_variables,
+                        log_norm="d_norm")
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss, **self.r1_log(r1))
 
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss,

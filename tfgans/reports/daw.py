@@ -322,7 +322,7 @@ REPORT = Report(
               where="MNIST samples; Conclusion", length=_DAW_LENGTH,
               needs="a comparison with the paper's sample figure, by eye (the report sees 'some visual noise' in its "
                     "own samples and suspects the paper smoothed its); the semi-supervised runs record test errors, "
-                    "not sample scores, so tfgans does not score their generators against the training set either"),
+                    "not sample scores: nothing in tfgans scores their generators against the training set either"),
         Claim("paper-mnist-indistinguishable", "[1] shows that 'using semi-supervised training with a few labeled "
               "examples and minibatch discrimination, the results are indistinguishable from real digits'",
               where="Introduction", length="the paper's (not printed in the report)",
