@@ -581,6 +581,20 @@ def test_the_runs_table_says_done_in_progress_out_of_reach_only_over_ten_epochs_
             "at DCGAN's rate, the same preset) |") in experiment.runs_table(str(tmp_path))
 
 
+def test_a_copied_record_keeps_its_few_grids_as_the_run_goes_on(tmp_path):
+    run, dest = tmp_path / "run", tmp_path / "record"
+    (run / "seed1" / "samples").mkdir(parents=True)
+    (run / "seed1" / "epochs.csv").write_text("epoch,step,epochs\n1,10,1\n")
+    (run / "report.md").write_text("# report\n")
+    for epochs in (10, 20):
+        for e in range(1, epochs + 1):
+            (run / "seed1" / "samples" / f"epoch_{e:04d}.png").write_bytes(b"png")
+        experiment.copy_record(str(run), str(dest), grids=3)
+        kept = sorted(os.listdir(dest / "seed1" / "samples"))  # the first, the middle and the last grid
+        assert len(kept) == 3 and kept[0] == "epoch_0001.png" and kept[-1] == f"epoch_{epochs:04d}.png"
+    assert (dest / "report.md").read_text() == "# report\n" and (dest / "seed1" / "epochs.csv").is_file()
+
+
 def test_the_long_runs_queue_names_reports_and_their_models():
     # benchmarks/long_runs.sh runs each line as `tfgans reproduce KEY --models MODELS [options]`: a typo would
     # surface hours later, as a lane's failed job.

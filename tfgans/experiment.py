@@ -294,7 +294,8 @@ RECORD_FILES = ("run.json", "epochs.csv", "steps.csv", "progress.json", "final.p
 def copy_record(out: str, dest: str, grids: int = 6) -> str:
     """Copies the record of the experiment in ``out`` into ``dest`` (``notebooks/results/<key>``): its
     ``report.md``, ``verdicts.json``, figures and settings, and of each model :data:`RECORD_FILES` and
-    ``grids`` of its sample grids spread over training. Files are written atomically; returns ``dest``."""
+    ``grids`` of its sample grids spread over training (grids an earlier copy picked are removed, so that a
+    record copied as its run goes on keeps ``grids``). Files are written atomically; returns ``dest``."""
     import shutil
 
     from tfgans import files
@@ -318,9 +319,13 @@ def copy_record(out: str, dest: str, grids: int = 6) -> str:
                 os.path.join(path, "samples")) else []
             if samples:
                 picks = sorted({samples[round(i * (len(samples) - 1) / max(grids - 1, 1))] for i in range(grids)})
-                os.makedirs(os.path.join(dest, name, "samples"), exist_ok=True)
+                kept = os.path.join(dest, name, "samples")
+                os.makedirs(kept, exist_ok=True)
                 for grid in picks:
-                    copy(os.path.join(path, "samples", grid), os.path.join(dest, name, "samples", grid))
+                    copy(os.path.join(path, "samples", grid), os.path.join(kept, grid))
+                for old in os.listdir(kept):
+                    if old.startswith("epoch_") and old.endswith(".png") and old not in picks:
+                        os.remove(os.path.join(kept, old))
     return dest
 
 
