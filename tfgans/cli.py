@@ -296,7 +296,7 @@ def _cmd_evaluate(args) -> int:
         return 2
     for label, row in rows.items():
         if "conf_0" in row:  # the 'classes' metric
-            confidence = [row[k] for k in sorted((k for k in row if k.startswith("conf_")), key=lambda k: int(k[5:]))]
+            confidence = [row[f"conf_{c}"] for c in range(sum(k.startswith("conf_") for k in row))]
             lines.append(f"class confidence ({label}): " + "  ".join(f"{c}: {v:.3f}" for c, v in enumerate(confidence)))
     print("\n".join(lines))
     if getattr(args, "json", None):

@@ -238,25 +238,7 @@ def runs_table(root: str) -> str:
                              "(report.md says how to test them) |")
                 continue
             if result is None or not result.epochs:
-                total, state = None, "not started"
-                for other in report.entries:  # a model of the same preset and step that ran: its rate is this one's
-                    other_dir = os.path.join(folder, other.folder or other.key)
-                    if (other is entry or other.preset != entry.preset or _step_options(other) != _step_options(entry)
-                            or not os.path.isfile(os.path.join(other_dir, "epochs.csv"))):
-                        continue
-                    other_result = read_result(other, other_dir)
-                    total = other_result.cpu_hours_for(needed)
-                    if total is None:
-                        continue
-                    clocked = other_result.epochs_done - other_result.cpu_clock_from
-                    rate = f"at {other.label}'s rate, the same preset"
-                    if clocked < reports.RECENT_EPOCHS:
-                        state += f" (the cost {rate}, measured over {clocked:.3g} epochs only)"
-                    elif total > REACH_CPU_HOURS:
-                        state += f"; out of reach here (over {REACH_CPU_HOURS:g} CPU-hours {rate})"
-                    else:
-                        state += f" (the cost {rate})"
-                    break
+                total, state = _priced_by_preset(report, entry, folder, needed)
                 lines.append(f"| `{report.key}` | {label} | 0 of {needed:g} | 0 | "
                              f"{'-' if total is None else f'{total:.1f}'} | {state} |")
                 continue
@@ -277,6 +259,30 @@ def runs_table(root: str) -> str:
             lines.append(f"| `{report.key}` | {label} | {done:.4g} of {needed:g} ({100 * done / needed:.0f} %) | "
                          f"{so_far} | {'-' if total is None else f'{total:.1f}'} | {state} |")
     return "\n".join(lines)
+
+
+def _priced_by_preset(report: Report, entry: Entry, folder: str, needed: float):
+    """``(CPU-hours, state)`` of a model not started: at the rate of a recorded model of the same preset and step,
+    with that rate's caveat or out-of-reach state; ``(None, "not started")`` without one."""
+    from tfgans import reports
+
+    for other in report.entries:
+        other_dir = os.path.join(folder, other.folder or other.key)
+        if (other is entry or other.preset != entry.preset or _step_options(other) != _step_options(entry)
+                or not os.path.isfile(os.path.join(other_dir, "epochs.csv"))):
+            continue
+        other_result = read_result(other, other_dir)
+        total = other_result.cpu_hours_for(needed)
+        if total is None:
+            continue
+        clocked = other_result.epochs_done - other_result.cpu_clock_from
+        rate = f"at {other.label}'s rate, the same preset"
+        if clocked < reports.RECENT_EPOCHS:
+            return total, f"not started (the cost {rate}, measured over {clocked:.3g} epochs only)"
+        if total > REACH_CPU_HOURS:
+            return total, f"not started; out of reach here (over {REACH_CPU_HOURS:g} CPU-hours {rate})"
+        return total, f"not started (the cost {rate})"
+    return None, "not started"
 
 
 #: Entry options that leave the cost of a step as it is (a learning rate, how many examples carry labels).

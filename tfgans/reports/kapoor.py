@@ -348,7 +348,7 @@ REPORT = Report(
         Claim("lstm-gradients-vanish", "'We stopped training the model early after observing that the gradients "
               "had dropped to 0' (LSTM)", _lstm_gradients_vanish,
               f"within the LSTM GAN's first {_HORIZON:,} steps, a 50-step mean of G's or D's gradient norm (logged "
-              f"per step, after Table 1's clipping) falls below x{VANISHED:g} its mean over the first 50 steps",
+              f"per step, before Table 1's clipping) falls below x{VANISHED:g} its mean over the first 50 steps",
               where="Fig. 4 caption", at={"lstm": _HORIZON_EPOCHS},
               length="the report's early stop, at a step it does not print: " + _STEP_LENGTH),
         Claim("pool-no-lasting-improvement", "'Though the pooling DCGANs seem to begin to improve, further "

@@ -56,10 +56,9 @@ def _quality_improves(results):
 
 def _loss_medians(results, key):
     """The medians of ``key``'s epoch-mean d_loss and g_loss over its 100 epochs, and the evidence's words."""
-    d = np.median(epoch_values(results[key], "d_loss", 100))
-    g = np.median(epoch_values(results[key], "g_loss", 100))
-    rows = len(results[key].until(100))
-    return d, g, f"median epoch means over {rows} epochs: d_loss {d:.3f}, g_loss {g:.3f} (g/d {g / d:.2f}"
+    d_means = epoch_values(results[key], "d_loss", 100)
+    d, g = np.median(d_means), np.median(epoch_values(results[key], "g_loss", 100))
+    return d, g, f"median epoch means over {len(d_means)} epochs: d_loss {d:.3f}, g_loss {g:.3f} (g/d {g / d:.2f}"
 
 
 @judge
