@@ -471,6 +471,26 @@ def test_reproduce_quick_writes_figures_verdicts_and_resumes(tiny_presets, tfds_
 
 
 @pytest.mark.slow
+def test_models_of_one_experiment_may_train_in_either_precision_and_resume_only_in_their_own(
+        tiny_presets, tfds_dir, tmp_path, capsys):
+    out = tmp_path / "chakkarwar"
+    argv = ["reproduce", "chakkarwar", "--quick", "--out", str(out), "--data-dir", tfds_dir, "--verbose", "0"]
+    assert cli.main(argv + ["--models", "dcgan", "--mixed-precision"]) == 0
+    assert "mixed_bfloat16" in capsys.readouterr().out
+    assert cli.main(argv + ["--models", "gan"]) == 0
+    assert runs.read_settings(str(out / "dcgan"))[0]["mixed_precision"] is True
+    assert runs.read_settings(str(out / "gan"))[0]["mixed_precision"] is False
+    text = (out / "report.md").read_text()
+    assert "precision GAN float32, DCGAN mixed_bfloat16" in text
+    # One command per precision, each resuming its own models.
+    assert "--models gan --data-dir ../shared/tfds --quick`" in text
+    assert "--models dcgan --data-dir ../shared/tfds --mixed-precision --quick`" in text
+    capsys.readouterr()
+    assert cli.main(argv + ["--models", "dcgan"]) == 2  # float32 would mix the precisions of one run
+    assert "mixed_precision: True -> False" in capsys.readouterr().err
+
+
+@pytest.mark.slow
 def test_a_larger_budget_trains_a_budget_stopped_model_on(tiny_presets, tfds_dir, tmp_path):
     entry = reports.get("chakkarwar").entries[0]
     options = dict(clock="wall", data_dir=tfds_dir, split="train[:6000]", epochs=1000, verbose=0)

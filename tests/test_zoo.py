@@ -91,3 +91,11 @@ def test_a_run_its_budget_stopped_ships_with_the_budget_in_its_command_not_a_ses
     assert card["command"].endswith("--epochs 3 --budget-minutes 0.5 --batch-size 8")
     text = (shelf / "dcgan_fast" / "README.md").read_text()
     assert "session ended" not in text and "not what the full run makes" in text and "the report" not in text
+
+
+def test_a_reproduce_models_card_command_names_its_clock_and_precision():
+    experiment = {"report": "chakkarwar", "clock": "cpu", "budget_minutes": None}
+    assert zoo.reproduce_command(experiment, "runs/chakkarwar/dcgan/", {"mixed_precision": True}) == (
+        "tfgans reproduce chakkarwar --models dcgan --clock cpu --mixed-precision --data-dir ../shared/tfds "
+        "--out runs/x")
+    assert "--mixed-precision" not in zoo.reproduce_command({"report": "sun"}, "x/gan", {"mixed_precision": False})

@@ -190,6 +190,8 @@ def _cmd_reproduce(args) -> int:
         options["models"] = [m.strip() for m in args.models.split(",") if m.strip()]
     if args.max_epochs is not None:
         options["max_epochs"] = args.max_epochs
+    if args.mixed_precision:
+        options["mixed_precision"] = True
     if getattr(args, "report_only", False):
         options["train"] = False
     if args.dataset:
@@ -483,6 +485,9 @@ def _add_experiment_options(p):
                    help="training minutes between evaluations (default 5; also at the epochs the claims name)")
     p.add_argument("--max-epochs", type=int, default=None,
                    help="stop each model at this many epochs now (a piece of a long run; rerun to train on)")
+    p.add_argument("--mixed-precision", action="store_true",
+                   help="train in mixed_bfloat16 (mixed_float16 on a GPU); a model resumes only in the precision "
+                        "it started with")
     p.add_argument("--verbose", default=2, type=int, help="Keras verbosity: 0, 1 (progress bar) or 2 (default: "
                                                           "a line per epoch)")
 

@@ -245,8 +245,10 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
               else "Training: each model to the report's length (its preset's epochs)")
     import tensorflow as tf
 
-    precision = "mixed_bfloat16" if any(_run_settings(folders[k]).get("mixed_precision") for k in results) \
-        else "float32"
+    precisions = {k: "mixed_bfloat16" if _run_settings(folders[k]).get("mixed_precision") else "float32"
+                  for k in results}
+    precision = (next(iter(precisions.values()), "float32") if len(set(precisions.values())) <= 1
+                 else ", ".join(f"{results[k].entry.label} {p}" for k, p in precisions.items()))
     lines = [f"# {report.title}", "", f"{report.authors} ({report.source}). tfgans reproduces: {report.reproduces}",
              "", f"Command: `{command}`", "",
              length + f", seed {settings['seed']}"

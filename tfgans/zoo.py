@@ -80,11 +80,7 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         # A model folder of `tfgans reproduce`: its records count generator steps and passes over the data.
         last = records[-1]
         position = {"epoch": round(float(last["epochs"]), 2), "step": int(last["step"])}
-        budget = experiment.get("budget_minutes")
-        command = (f"tfgans reproduce {experiment['report']} --models {os.path.basename(os.path.abspath(run_dir))} "
-                   + (f"--budget-minutes {budget:g} " if budget else "")
-                   + (f"--clock {experiment['clock']} " if experiment.get("clock", "wall") != "wall" else "")
-                   + "--data-dir ../shared/tfds --out runs/x")
+        command = reproduce_command(experiment, run_dir, settings)
         note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training. " + note).strip()
     else:
         epochs = math.ceil(position["epoch"])
@@ -111,6 +107,16 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
               data_dir=data_dir, seed=seed, num_samples=num_samples, weights_dtype=weights_dtype)
     write_table(zoo)
     return folder
+
+
+def reproduce_command(experiment: Dict, run_dir: str, settings: Dict) -> str:
+    """The command that trains a model folder of ``tfgans reproduce``, from its experiment's and its own settings."""
+    budget = experiment.get("budget_minutes")
+    return (f"tfgans reproduce {experiment['report']} --models {os.path.basename(os.path.abspath(run_dir))} "
+            + (f"--budget-minutes {budget:g} " if budget else "")
+            + (f"--clock {experiment['clock']} " if experiment.get("clock", "wall") != "wall" else "")
+            + ("--mixed-precision " if settings.get("mixed_precision") else "")
+            + "--data-dir ../shared/tfds --out runs/x")
 
 
 def _fill(tmp, run_dir, preset, settings, position, command, note, *, train_minutes, data_dir, seed, num_samples,
