@@ -99,3 +99,5 @@ def test_a_reproduce_models_card_command_names_its_clock_and_precision():
         "tfgans reproduce chakkarwar --models dcgan --clock cpu --mixed-precision --data-dir ../shared/tfds "
         "--out runs/x")
     assert "--mixed-precision" not in zoo.reproduce_command({"report": "sun"}, "x/gan", {"mixed_precision": False})
+    assert "--models lstm --max-epochs 13 --data-dir" in zoo.reproduce_command({"report": "kapoor"}, "x/lstm", {},
+                                                                                  max_epochs=13)

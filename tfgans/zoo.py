@@ -80,7 +80,12 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         # A model folder of `tfgans reproduce`: its records count generator steps and passes over the data.
         last = records[-1]
         position = {"epoch": round(float(last["epochs"]), 2), "step": int(last["step"])}
-        command = reproduce_command(experiment, run_dir, settings)
+        progress = runs.read_json(os.path.join(run_dir, "progress.json")) or {}
+        # A run that finished short of its length was stopped there on purpose (--max-epochs), not by a session end.
+        stopped_short = (progress.get("done") and progress.get("stopped_by") == "epochs"
+                         and position["epoch"] < (settings.get("epochs") or preset.epochs))
+        command = reproduce_command(experiment, run_dir, settings,
+                                    max_epochs=math.floor(position["epoch"]) if stopped_short else None)
         note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training. " + note).strip()
     else:
         epochs = math.ceil(position["epoch"])
@@ -109,11 +114,13 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     return folder
 
 
-def reproduce_command(experiment: Dict, run_dir: str, settings: Dict) -> str:
-    """The command that trains a model folder of ``tfgans reproduce``, from its experiment's and its own settings."""
+def reproduce_command(experiment: Dict, run_dir: str, settings: Dict, max_epochs: Optional[int] = None) -> str:
+    """The command that trains a model folder of ``tfgans reproduce``, from its experiment's and its own settings
+    (``max_epochs``: the run was stopped there for now)."""
     budget = experiment.get("budget_minutes")
     return (f"tfgans reproduce {experiment['report']} --models {os.path.basename(os.path.abspath(run_dir))} "
             + (f"--budget-minutes {budget:g} " if budget else "")
+            + (f"--max-epochs {max_epochs} " if max_epochs else "")
             + (f"--clock {experiment['clock']} " if experiment.get("clock", "wall") != "wall" else "")
             + ("--mixed-precision " if settings.get("mixed_precision") else "")
             + "--data-dir ../shared/tfds --out runs/x")
