@@ -321,6 +321,19 @@ def test_per_digit_and_gradient_judges_read_their_columns_strictly():
     assert claim("kapoor", "lstm-gradients-vanish").judge(lstm).status == CANNOT_TELL
 
 
+def test_timing_evidence_names_precision_and_machines_when_the_models_ran_apart():
+    gan, dcgan = record("gan", 60, ms=20), record("dcgan", 60, ms=100)
+    judge_of = claim("chakkarwar", "dcgan-slower").judge
+    assert "timed apart" not in judge_of({"gan": gan, "dcgan": dcgan}).evidence
+    gan.progress["machines"] = ["AMD EPYC, 2 cores"]
+    dcgan.progress["machines"] = ["Intel Xeon, 2 cores"]
+    dcgan.settings["mixed_precision"] = True
+    verdict = judge_of({"gan": gan, "dcgan": dcgan})
+    assert verdict.status == HOLDS
+    assert verdict.evidence.endswith("timed apart: DCGAN mixed_bfloat16 on Intel Xeon, 2 cores, "
+                                     "GAN float32 on AMD EPYC, 2 cores")
+
+
 def test_daw_evidence_says_when_the_discriminator_won_a_run():
     # Seed 1 of 20 labels with feature matching failed (generator loss 66 at epoch 10): its errors are a failed
     # run's, and the evidence says so beside the verdict.

@@ -38,7 +38,11 @@ def read_result(entry: Entry, run_dir: str) -> ModelResult:
     from tfgans.record import read_record
 
     record = read_record(run_dir)
-    return ModelResult(entry, record.epochs, record.steps, record.progress)
+    try:
+        settings = runs.read_settings(run_dir)[0] or {}
+    except ValueError:  # an unreadable settings file of an earlier version: the record is still judged
+        settings = {}
+    return ModelResult(entry, record.epochs, record.steps, record.progress, settings)
 
 
 def run_entry(entry: Entry, run_dir: str, *, seed: int = 0, quick: bool = False, **options) -> ModelResult:

@@ -55,13 +55,24 @@ class ModelResult:
             ``train_minutes``, ``cpu_minutes``, the epoch means of the flavor's metrics (``d_loss``,
             ``g_loss``, ...) and, where evaluated, ``fid``, ``kid``, ``is``.
         steps: per-step values of each metric, ``{"d_loss": [...], ...}``.
-        progress: ``done``, ``stopped_by`` (``budget``, ``epochs`` or ``nan``), ``first_step_seconds``.
+        progress: ``done``, ``stopped_by`` (``budget``, ``epochs`` or ``nan``), ``first_step_seconds``,
+            ``machines``.
+        settings: the run's ``run.json`` (preset, batch size, ``mixed_precision``, ...); empty for records that
+            have none.
     """
 
     entry: "Entry"
     epochs: List[Dict[str, float]]
     steps: Dict[str, List[float]]
     progress: Dict[str, Any]
+    settings: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        """The precision and the machines the run trained on, as its record names them."""
+        machines = "; ".join(self.progress.get("machines", [])) or "a machine not recorded"
+        precision = "mixed_bfloat16" if self.settings.get("mixed_precision") else "float32"
+        return f"{precision} on {machines}"
 
     def evaluations(self, metric: str = "fid") -> List[Dict[str, float]]:
         """The epoch rows that carry ``metric``."""

@@ -17,8 +17,8 @@ import numpy as np
 from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, ModelResult, Verdict
 
 __all__ = ["GOOD_FID", "FAIR_FID", "DIFFERENT", "BLOW_UP", "NotRecorded", "judge", "row_at", "value_at",
-           "ms_per_step", "epoch_values", "step_values", "fid_level", "fid_falls", "fid_lower", "opposite_moves",
-           "blow_ups", "stopped_by_nan", "fid_at"]
+           "ms_per_step", "timed_apart", "epoch_values", "step_values", "fid_level", "fid_falls", "fid_lower",
+           "opposite_moves", "blow_ups", "stopped_by_nan", "fid_at"]
 
 #: FID (tfgans' MNIST classifier, 10,000 samples) at or below which MNIST samples count as "good": the
 #: level where grids show clean digits of every class (real train vs test: 0.5; the shipped dcgan-mnist-fast,
@@ -92,6 +92,15 @@ def ms_per_step(result: ModelResult, epochs: float) -> float:
     if "cpu_minutes" not in row or not row["step"]:
         raise NotRecorded(f"{result.entry.label} has no CPU time recorded")
     return 60000.0 * row["cpu_minutes"] / row["step"]
+
+
+def timed_apart(results: Dict[str, ModelResult], keys) -> str:
+    """For evidence that compares CPU times: each model's precision and machines when they are not the same for
+    all of ``keys`` (a ratio across machines or precisions is weaker evidence); else ``""``."""
+    where = {key: results[key].where for key in keys}
+    if len(set(where.values())) <= 1:
+        return ""
+    return "; timed apart: " + ", ".join(f"{results[k].entry.label} {w}" for k, w in where.items())
 
 
 def epoch_values(result: ModelResult, metric: str, epochs: float) -> np.ndarray:
