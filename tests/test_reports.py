@@ -319,6 +319,11 @@ def test_per_digit_and_gradient_judges_read_their_columns_strictly():
     # ... and a window with none left cannot be read.
     decay[100:150] = np.nan
     assert claim("kapoor", "lstm-gradients-vanish").judge(lstm).status == CANNOT_TELL
+    # The loss judges read their windows the same way.
+    g_loss = np.concatenate([np.linspace(5.0, 1.0, 200), np.ones(2800)])
+    g_loss[::11] = np.nan
+    linear = {"linear": record("linear", 13, steps={"g_loss": g_loss})}
+    assert claim("kapoor", "linear-g-loss-flat-by-300").judge(linear).status == HOLDS
 
 
 def test_timing_evidence_names_precision_and_machines_when_the_models_ran_apart():

@@ -105,9 +105,19 @@ def _linear_saturates(results):
                    "FID at epoch 50 / FID at epoch 500: " + _listing(results, gains, "x{:.2f}"))
 
 
+def _window_means(values, window, name):
+    """Means of consecutive ``window``-step windows, leaving out non-finite steps (a step the loss scale skipped,
+    a NaN loss); a window with no finite step cannot be judged."""
+    windows = values[:len(values) // window * window].reshape(-1, window)
+    finite = np.isfinite(windows)
+    if not finite.any(axis=1).all():
+        raise NotRecorded(f"a {window}-step window of {name} holds no finite value")
+    return np.where(finite, windows, 0.0).sum(axis=1) / finite.sum(axis=1)
+
+
 def _flat_from(values, window=50):
     """The step from which the ``window``-step means stay within :data:`FLAT_BAND` of their full range."""
-    means = values[:len(values) // window * window].reshape(-1, window).mean(axis=1)
+    means = _window_means(values, window, "the loss")
     full = means.max() - means.min()
     for k in range(len(means)):
         if means[k:].max() - means[k:].min() <= FLAT_BAND * full:
@@ -140,12 +150,7 @@ VANISHED = 0.01
 def _lstm_gradients_vanish(results):
     parts, vanished = [], []
     for name, net in (("g_norm", "G"), ("d_norm", "D")):
-        values = step_values(results["lstm"], name, _HORIZON)
-        windows = values[:len(values) // 50 * 50].reshape(-1, 50)
-        finite = np.isfinite(windows)
-        if not finite.any(axis=1).all():  # a 50-step window of steps skipped for a non-finite gradient
-            raise NotRecorded(f"LSTM: a 50-step window of {name} holds no finite value")
-        means = np.where(finite, windows, 0.0).sum(axis=1) / finite.sum(axis=1)
+        means = _window_means(step_values(results["lstm"], name, _HORIZON), 50, f"LSTM {name}")
         low = int(np.argmin(means))
         parts.append(f"{net}'s gradient norm {means[0]:.3g} over steps 1-50, lowest 50-step mean {means[low]:.3g} "
                      f"(steps {50 * low + 1}-{50 * low + 50}), {means[-1]:.3g} over the last 50")
@@ -158,7 +163,7 @@ def _lstm_gradients_vanish(results):
 
 def _peak_end(values, window=25):
     """The last step of the ``window``-step window with the highest mean: where the loss starts to fall."""
-    means = values[:len(values) // window * window].reshape(-1, window).mean(axis=1)
+    means = _window_means(values, window, "the loss")
     return (int(np.argmax(means)) + 1) * window
 
 
