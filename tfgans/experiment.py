@@ -166,7 +166,7 @@ def _write(report: Report, out: str, results: Dict[str, ModelResult], settings: 
     results = {e.key: results[e.key] for e in report.entries if e.key in results}  # in the report's order
     dataset = settings.get("dataset")
     dataset = dataset if dataset and dataset != dataset_info(report.datasets[0]).name else None
-    mixed = {key: bool(_model_settings(out, report, key).get("mixed_precision")) for key in results}
+    mixed = {key: bool(result.settings.get("mixed_precision")) for key, result in results.items()}
     groups = {m: [k for k in results if mixed[k] == m] for m in (False, True)}
     groups = {m: keys for m, keys in groups.items() if keys} or {False: []}
     # One command per precision when the models differ: a model resumes only in the precision it started with.
@@ -369,14 +369,6 @@ def _select(report: Report, models: Optional[List[str]], dataset: str) -> List[E
     if unknown:
         raise ValueError(f"Unknown model(s) {unknown} of report {report.key!r}; choose from {', '.join(known)}.")
     return [known[m] for m in models]
-
-
-def _model_settings(out: str, report: Report, key: str) -> Dict:
-    entry = next(e for e in report.entries if e.key == key)
-    try:
-        return runs.read_settings(os.path.join(out, entry.folder or entry.key))[0] or {}
-    except ValueError:
-        return {}
 
 
 def _command(key, budget_minutes, quick, clock, seed, dataset=None, models=None, mixed_precision=False) -> str:

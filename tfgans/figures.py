@@ -245,8 +245,7 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
               else "Training: each model to the report's length (its preset's epochs)")
     import tensorflow as tf
 
-    precisions = {k: "mixed_bfloat16" if _run_settings(folders[k]).get("mixed_precision") else "float32"
-                  for k in results}
+    precisions = {k: "mixed_bfloat16" if r.settings.get("mixed_precision") else "float32" for k, r in results.items()}
     precision = (next(iter(precisions.values()), "float32") if len(set(precisions.values())) <= 1
                  else ", ".join(f"{results[k].entry.label} {p}" for k, p in precisions.items()))
     lines = [f"# {report.title}", "", f"{report.authors} ({report.source}). tfgans reproduces: {report.reproduces}",
@@ -303,10 +302,3 @@ def _machines(results: Mapping[str, ModelResult]) -> str:
     for result in results.values():
         named += [m for m in result.progress.get("machines", []) if m not in named]
     return "; ".join(named) if named else "not recorded (runs of an earlier tfgans)"
-
-
-def _run_settings(folder: str) -> Dict:
-    try:
-        return runs.read_settings(folder)[0] or {}
-    except ValueError:
-        return {}
