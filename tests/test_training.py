@@ -71,8 +71,15 @@ def test_the_run_folder_holds_one_settings_file_written_once_the_first_checkpoin
     assert open(os.path.join(out, "epochs.csv")).read() == before
     with pytest.raises(runs.SettingsMismatchError, match=r"batch_size: 8 -> 16"):
         tfgans.train("tiny-mnist-test", out, **{**tiny, "batch_size": 16})
-    # More epochs are a free setting: the run trains on.
-    assert tfgans.train("tiny-mnist-test", out, **{**tiny, "epochs": 3}).position["step"] == 6
+    assert json.load(open(os.path.join(out, "progress.json")))["machines"] == [runs.machine()]
+    # More epochs are a free setting: the run trains on; while it trains, its record is not done and names the
+    # machine (a run stopped by a kill keeps that).
+    seen = []
+    probe = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda *_: seen.append(json.load(open(os.path.join(out, "progress.json")))))
+    assert tfgans.train("tiny-mnist-test", out, **{**tiny, "epochs": 3}, callbacks=[probe]).position["step"] == 6
+    assert seen == [{"done": False, "machines": [runs.machine()]}]
+    assert json.load(open(os.path.join(out, "progress.json")))["done"] is True
 
 
 def test_a_folder_without_a_checkpoint_accepts_a_corrected_command(tiny, tmp_path):

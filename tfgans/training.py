@@ -443,6 +443,8 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
             runs.check_settings(out, settings, free=free, legacy=_legacy_settings(preset))
         elif chief:
             runs.record_settings(out, settings)
+        if chief:  # a run in progress (or stopped by a kill) names the machines it trains on, as a finished one
+            files.write_json(progress_path, {"done": False, "machines": machines})
         position = dict(checkpoint.position)
         if position["batch"] >= fit_steps:  # stopped after an epoch's last batch, before its end was recorded
             position.update(epoch=position["epoch"] + 1, batch=0)
