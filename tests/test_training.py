@@ -151,6 +151,10 @@ def test_a_model_folder_of_an_earlier_reproduce_resumes(tiny, tmp_path):
     (out / "settings.json").write_text(json.dumps({"preset": "tiny-mnist-test", "budget_seconds": 60.0,
                                                    "clock": "wall", "split": "train[:32]", "max_epochs": None,
                                                    "seed": 0, "eval_samples": None}))
+    # Earlier versions trained in float32 without saying so: bf16 would mix precisions in one run.
+    with pytest.raises(runs.SettingsMismatchError, match="mixed_precision: False -> True"):
+        training.train("tiny-mnist-test", str(out), **{**tiny, "steps_per_epoch": None, "split": "train[:32]",
+                                                        "epochs": 3, "mixed_precision": True})
     run = training.train("tiny-mnist-test", str(out), **{**tiny, "steps_per_epoch": None, "split": "train[:32]",
                                                           "epochs": 3})
     assert run.position["epoch"] == 3 and "resumed" not in ""  # trained on from the old checkpoint

@@ -93,11 +93,20 @@ def test_a_run_its_budget_stopped_ships_with_the_budget_in_its_command_not_a_ses
     assert "session ended" not in text and "not what the full run makes" in text and "the report" not in text
 
 
-def test_a_reproduce_models_card_command_names_its_clock_and_precision():
-    experiment = {"report": "chakkarwar", "clock": "cpu", "budget_minutes": None}
-    assert zoo.reproduce_command(experiment, "runs/chakkarwar/dcgan/", {"mixed_precision": True}) == (
+def test_a_reproduce_models_card_command_names_its_model_clock_precision_and_a_stop_short_of_its_length():
+    chakkarwar = {"report": "chakkarwar", "clock": "cpu", "budget_minutes": None}
+    dcgan = {"preset": "dcgan-mnist-chakkarwar", "epochs": 60, "mixed_precision": True}
+    done = {"done": True, "stopped_by": "epochs"}
+    assert zoo.reproduce_command(chakkarwar, "runs/chakkarwar/dcgan/", dcgan, done, 60.0) == (
         "tfgans reproduce chakkarwar --models dcgan --clock cpu --mixed-precision --data-dir ../shared/tfds "
         "--out runs/x")
-    assert "--mixed-precision" not in zoo.reproduce_command({"report": "sun"}, "x/gan", {"mixed_precision": False})
-    assert "--models lstm --max-epochs 13 --data-dir" in zoo.reproduce_command({"report": "kapoor"}, "x/lstm", {},
-                                                                                  max_epochs=13)
+    lstm = {"preset": "lstm-mnist-kapoor", "epochs": 500}
+    kapoor = {"report": "kapoor"}
+    assert "--models lstm --max-epochs 13 --data-dir" in zoo.reproduce_command(kapoor, "x/lstm", lstm, done, 13.0)
+    # Stopped by a session's end (not done), or by its budget: no --max-epochs.
+    for progress in ({"done": False}, {"done": True, "stopped_by": "budget"}):
+        assert "--max-epochs" not in zoo.reproduce_command(kapoor, "x/lstm", lstm, progress, 13.0)
+    # daw's model folders are not its model keys.
+    semisup = {"preset": "semisup-mnist-salimans", "epochs": 300}
+    assert "--models seed1 " in zoo.reproduce_command({"report": "daw"}, "daw/mnist_100labels_seed1", semisup,
+                                                      {"done": False}, 99.0)

@@ -157,23 +157,13 @@ def _write(report: Report, out: str, results: Dict[str, ModelResult], settings: 
     """Writes the report's figures and ``report.md`` from ``results`` and the records of the other models in
     ``out`` (those this call did not train: ``--models``, ``--report-only``)."""
     from tfgans import figures as writer
-    from tfgans.data import dataset_info
 
     for entry in report.entries:
         folder = os.path.join(out, entry.folder or entry.key)
         if entry.key not in results and os.path.isfile(os.path.join(folder, "epochs.csv")):
             results[entry.key] = read_result(entry, folder)
     results = {e.key: results[e.key] for e in report.entries if e.key in results}  # in the report's order
-    dataset = settings.get("dataset")
-    dataset = dataset if dataset and dataset != dataset_info(report.datasets[0]).name else None
-    mixed = {key: bool(result.settings.get("mixed_precision")) for key, result in results.items()}
-    groups = {m: [k for k in results if mixed[k] == m] for m in (False, True)}
-    groups = {m: keys for m, keys in groups.items() if keys} or {False: []}
-    # One command per precision when the models differ: a model resumes only in the precision it started with.
-    command = "`; `".join(
-        _command(report.key, settings.get("budget_minutes"), settings.get("quick"), settings.get("clock", "wall"),
-                 settings.get("seed", 0), dataset, models=keys if len(groups) > 1 else None, mixed_precision=m)
-        for m, keys in groups.items())
+    command = _commands(report, results, settings)
     path = writer.write_report(report, out, results, settings=settings, command=command, no_eval=no_eval,
                                data_dir=data_dir)
     print(f"tfgans: {report.key}: wrote {path}", flush=True)
@@ -369,6 +359,25 @@ def _select(report: Report, models: Optional[List[str]], dataset: str) -> List[E
     if unknown:
         raise ValueError(f"Unknown model(s) {unknown} of report {report.key!r}; choose from {', '.join(known)}.")
     return [known[m] for m in models]
+
+
+def _commands(report: Report, results: Dict[str, ModelResult], settings: Dict) -> str:
+    """``report.md``'s command: one per precision when the models' differ (a model resumes only in the precision
+    it started in), each naming its ``--models``; the models not started yet join the float32 one."""
+    from tfgans.data import dataset_info
+
+    first = dataset_info(report.datasets[0]).name
+    dataset = dataset_info(settings.get("dataset") or first).name
+    mixed = {key: bool(result.settings.get("mixed_precision")) for key, result in results.items()}
+    if len(set(mixed.values())) <= 1:
+        groups = {any(mixed.values()): None}
+    else:
+        keys = [e.key for e in _select(report, None, dataset)]
+        groups = {m: [k for k in keys if mixed.get(k, False) == m] for m in (False, True)}
+    return "`; `".join(
+        _command(report.key, settings.get("budget_minutes"), settings.get("quick"), settings.get("clock", "wall"),
+                 settings.get("seed", 0), dataset if dataset != first else None, models=models, mixed_precision=m)
+        for m, models in groups.items())
 
 
 def _command(key, budget_minutes, quick, clock, seed, dataset=None, models=None, mixed_precision=False) -> str:

@@ -110,12 +110,14 @@ def _legacy_settings(preset):
 
             new["preset"] = SEMISUP_PRESETS.get(old["dataset"], old["dataset"])
             new.update({k: old[k] for k in ("num_labeled", "seed", "batch_size", "steps_per_epoch") if k in old})
+            new["mixed_precision"] = False  # `tfgans semisup` trained in float32
             return new
         from tfgans.presets import canonical
 
         for key in ("preset", "batch_size", "g_lr", "d_lr", "seed", "mixed_precision", "steps_per_epoch"):
             if key in old:
                 new[key] = old[key]
+        new.setdefault("mixed_precision", False)  # a file that does not say so was written by a float32 run
         if "preset" in new:  # an earlier name of the preset (dcgan-mnist-fast for dcgan-fast)
             new["preset"] = canonical(new["preset"])
         if "split" in old:  # a model of `tfgans reproduce`
@@ -403,17 +405,8 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
     trained_before = bool(Checkpoint(ckpt_dir).candidates()) or bool(runs.trained_artifacts(out))
     # A run whose learning rates decay over its epochs cannot change them; any other can train on.
     free = tuple(k for k in FREE if not (k == "epochs" and preset.schedule_spans_epochs))
-    if chief and trained_before:  # a folder without a checkpoint yet accepts a corrected command
-        runs.check_settings(out, settings, free=free, legacy=_legacy_settings(preset), write=False,
-                            hint="Use a new --out folder, or repeat the original options to resume.")
-    if chief:
-        files.clean_leftovers(out)
     progress_path = os.path.join(out, PROGRESS_FILE)
     progress = files.read_json(progress_path, expect=dict) or {}
-    # The machines a run trained on (a long run may resume elsewhere): the record says where its clocks ran.
-    machines = list(progress.get("machines", []))
-    if runs.machine() not in machines:
-        machines.append(runs.machine())
     epochs = settings["epochs"]
     per_epoch = settings["steps_per_epoch"] or data.batches_per_epoch
     chunk = settings["chunk_steps"]
@@ -421,7 +414,20 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
     fit_epochs = -(-epochs * per_epoch // chunk) if chunk else epochs
     # This call's stop: the run's length, or fewer epochs (stop_epochs) of a run that goes on later.
     stop = min(fit_epochs, -(-stop_epochs * per_epoch // chunk) if chunk else stop_epochs) if stop_epochs else fit_epochs
-    if skip_finished and _finished(progress, out, settings, stop, fit_steps):
+    finished = skip_finished and _finished(progress, out, settings, stop, fit_steps)
+    if chief and trained_before:  # a folder without a checkpoint yet accepts a corrected command
+        # A finished run is only read back, whatever precision this call would train in (`tfgans reproduce
+        # --mixed-precision` over an experiment whose float32 models are done).
+        runs.check_settings(out, settings, free=free + (("mixed_precision",) if finished else ()),
+                            legacy=_legacy_settings(preset), write=False,
+                            hint="Use a new --out folder, or repeat the original options to resume.")
+    if chief:
+        files.clean_leftovers(out)
+    # The machines a run trained on (a long run may resume elsewhere): the record says where its clocks ran.
+    machines = list(progress.get("machines", []))
+    if runs.machine() not in machines:
+        machines.append(runs.machine())
+    if finished:
         return Run(out, None, progress.get("stopped_by", "epochs"), os.path.join(out, "generator"),
                    {"epoch": stop, "batch": 0, "step": stop * fit_steps})
 

@@ -81,11 +81,7 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         last = records[-1]
         position = {"epoch": round(float(last["epochs"]), 2), "step": int(last["step"])}
         progress = runs.read_json(os.path.join(run_dir, "progress.json")) or {}
-        # A run that finished short of its length was stopped there on purpose (--max-epochs), not by a session end.
-        stopped_short = (progress.get("done") and progress.get("stopped_by") == "epochs"
-                         and position["epoch"] < (settings.get("epochs") or preset.epochs))
-        command = reproduce_command(experiment, run_dir, settings,
-                                    max_epochs=math.floor(position["epoch"]) if stopped_short else None)
+        command = reproduce_command(experiment, run_dir, settings, progress, position["epoch"])
         note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training. " + note).strip()
     else:
         epochs = math.ceil(position["epoch"])
@@ -114,13 +110,20 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     return folder
 
 
-def reproduce_command(experiment: Dict, run_dir: str, settings: Dict, max_epochs: Optional[int] = None) -> str:
-    """The command that trains a model folder of ``tfgans reproduce``, from its experiment's and its own settings
-    (``max_epochs``: the run was stopped there for now)."""
+def reproduce_command(experiment: Dict, run_dir: str, settings: Dict, progress: Dict, epochs_done: float) -> str:
+    """The command that trains a model folder of ``tfgans reproduce``, from its experiment's and its own settings.
+    A run that finished short of its length (``progress`` done, stopped by ``epochs``) was stopped there on
+    purpose, by ``--max-epochs``, not by a session's end: the command names it."""
+    from tfgans import presets, reports
+
+    folder = os.path.basename(os.path.abspath(run_dir))
+    model = next((e.key for e in reports.get(experiment["report"]).entries if (e.folder or e.key) == folder), folder)
+    stopped_short = (progress.get("done") and progress.get("stopped_by") == "epochs"
+                     and epochs_done < (settings.get("epochs") or presets.get(settings["preset"]).epochs))
     budget = experiment.get("budget_minutes")
-    return (f"tfgans reproduce {experiment['report']} --models {os.path.basename(os.path.abspath(run_dir))} "
+    return (f"tfgans reproduce {experiment['report']} --models {model} "
             + (f"--budget-minutes {budget:g} " if budget else "")
-            + (f"--max-epochs {max_epochs} " if max_epochs else "")
+            + (f"--max-epochs {math.floor(epochs_done)} " if stopped_short else "")
             + (f"--clock {experiment['clock']} " if experiment.get("clock", "wall") != "wall" else "")
             + ("--mixed-precision " if settings.get("mixed_precision") else "")
             + "--data-dir ../shared/tfds --out runs/x")

@@ -18,7 +18,7 @@ import numpy as np
 
 from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
 from tfgans.reports.judges import (FAIR_FID, DIFFERENT, NotRecorded, epoch_values, fid_falls, fid_level, fid_lower,
-                                judge, ms_per_step, opposite_moves, timed_apart)
+                                judge, ms_per_step, opposite_moves, timed_verdict)
 
 __all__ = ["REPORT", "AUTHORS", "AFFILIATIONS"]
 
@@ -37,9 +37,8 @@ SETTLED = 0.15
 @judge
 def _dcgan_slower(results):
     gan, dcgan = ms_per_step(results["gan"], 60), ms_per_step(results["dcgan"], 60)
-    return Verdict(HOLDS if dcgan > gan else DOES_NOT_HOLD,
-                   f"CPU ms per step over 60 epochs: DCGAN {dcgan:.0f} (batch 128), GAN {gan:.0f} (batch 100)"
-                   + timed_apart(results, ("dcgan", "gan")))
+    return timed_verdict(results, ("dcgan", "gan"), dcgan > gan,
+                         f"CPU ms per step over 60 epochs: DCGAN {dcgan:.0f} (batch 128), GAN {gan:.0f} (batch 100)")
 
 
 @judge

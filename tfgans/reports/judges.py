@@ -17,7 +17,7 @@ import numpy as np
 from tfgans.reports import CANNOT_TELL, DOES_NOT_HOLD, HOLDS, ModelResult, Verdict
 
 __all__ = ["GOOD_FID", "FAIR_FID", "DIFFERENT", "BLOW_UP", "NotRecorded", "judge", "row_at", "value_at",
-           "ms_per_step", "timed_apart", "epoch_values", "step_values", "fid_level", "fid_falls", "fid_lower",
+           "ms_per_step", "timed_verdict", "epoch_values", "step_values", "fid_level", "fid_falls", "fid_lower",
            "opposite_moves", "blow_ups", "stopped_by_nan", "fid_at"]
 
 #: FID (tfgans' MNIST classifier, 10,000 samples) at or below which MNIST samples count as "good": the
@@ -94,13 +94,15 @@ def ms_per_step(result: ModelResult, epochs: float) -> float:
     return 60000.0 * row["cpu_minutes"] / row["step"]
 
 
-def timed_apart(results: Dict[str, ModelResult], keys) -> str:
-    """For evidence that compares CPU times: each model's precision and machines when they are not the same for
-    all of ``keys`` (a ratio across machines or precisions is weaker evidence); else ``""``."""
+def timed_verdict(results: Dict[str, ModelResult], keys, holds: bool, evidence: str) -> Verdict:
+    """The verdict of a claim that compares the CPU times of ``keys``: decided only when they were all timed in one
+    precision on one machine, as their records name it; else "cannot tell", naming where each was timed (a ratio
+    across machines or precisions says little about the nets)."""
     where = {key: results[key].where for key in keys}
-    if len(set(where.values())) <= 1:
-        return ""
-    return "; timed apart: " + ", ".join(f"{results[k].entry.label} {w}" for k, w in where.items())
+    if len(set(where.values())) == 1 and results[keys[0]].progress.get("machines"):
+        return Verdict(HOLDS if holds else DOES_NOT_HOLD, evidence)
+    return Verdict(CANNOT_TELL, evidence + "; timed apart, so not compared: "
+                   + ", ".join(f"{results[k].entry.label} {w}" for k, w in where.items()))
 
 
 def epoch_values(result: ModelResult, metric: str, epochs: float) -> np.ndarray:

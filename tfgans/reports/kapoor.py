@@ -26,7 +26,7 @@ import numpy as np
 
 from tfgans.reports import DOES_NOT_HOLD, HOLDS, Claim, Entry, Report, Verdict
 from tfgans.reports.judges import (FAIR_FID, GOOD_FID, DIFFERENT, BLOW_UP, NotRecorded, blow_ups, fid_falls, fid_level,
-                                fid_lower, judge, ms_per_step, step_values, stopped_by_nan, timed_apart,
+                                fid_lower, judge, ms_per_step, step_values, stopped_by_nan, timed_verdict,
                                 value_at)
 
 __all__ = ["REPORT", "RANKING", "AUTHORS", "AFFILIATIONS"]
@@ -66,17 +66,16 @@ def _listing(results, values, fmt="{:.1f}"):
 def _linear_fastest(results):
     times = {key: ms_per_step(results[key], _EPOCHS) for key in RANKING}
     fastest = min(times, key=times.get)
-    return Verdict(HOLDS if fastest == "linear" else DOES_NOT_HOLD,
-                   "CPU ms per step over 500 epochs: " + _listing(results, times, "{:.0f}")
-                   + timed_apart(results, RANKING))
+    return timed_verdict(results, RANKING, fastest == "linear",
+                         "CPU ms per step over 500 epochs: " + _listing(results, times, "{:.0f}"))
 
 
 @judge
 def _dcgan_slower_per_step(results):
     linear, dcgan = ms_per_step(results["linear"], _EPOCHS), ms_per_step(results["dcgan"], _EPOCHS)
-    return Verdict(HOLDS if dcgan >= MUCH * linear else DOES_NOT_HOLD,
-                   f"CPU ms per step over 500 epochs: DCGAN {dcgan:.0f}, linear {linear:.0f} (x{dcgan / linear:.1f}; "
-                   f"much longer from x{MUCH:g})" + timed_apart(results, ("dcgan", "linear")))
+    return timed_verdict(results, ("dcgan", "linear"), dcgan >= MUCH * linear,
+                         f"CPU ms per step over 500 epochs: DCGAN {dcgan:.0f}, linear {linear:.0f} "
+                         f"(x{dcgan / linear:.1f}; much longer from x{MUCH:g})")
 
 
 def _steps_to_best(result, epochs):
