@@ -245,7 +245,7 @@ def write_report(report: Report, out: str, results: Mapping[str, ModelResult], *
               else "Training: each model to the report's length (its preset's epochs)")
     import tensorflow as tf
 
-    precisions = {k: "mixed_bfloat16" if r.settings.get("mixed_precision") else "float32" for k, r in results.items()}
+    precisions = {k: r.precision for k, r in results.items()}
     precision = (next(iter(precisions.values()), "float32") if len(set(precisions.values())) <= 1
                  else ", ".join(f"{results[k].entry.label} {p}" for k, p in precisions.items()))
     lines = [f"# {report.title}", "", f"{report.authors} ({report.source}). tfgans reproduces: {report.reproduces}",

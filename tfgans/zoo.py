@@ -76,16 +76,15 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
     position = _position(run_dir, preset, settings, data_dir)
     experiment, _ = runs.read_settings(os.path.dirname(os.path.abspath(run_dir)))
     records = runs.read_csv(os.path.join(run_dir, "epochs.csv"))
+    progress = runs.read_json(os.path.join(run_dir, "progress.json")) or {}
     if experiment and "report" in experiment and records:
         # A model folder of `tfgans reproduce`: its records count generator steps and passes over the data.
         last = records[-1]
         position = {"epoch": round(float(last["epochs"]), 2), "step": int(last["step"])}
-        progress = runs.read_json(os.path.join(run_dir, "progress.json")) or {}
         command = reproduce_command(experiment, run_dir, settings, progress, position["epoch"])
         note = (f"{float(last['cpu_minutes']):.1f} CPU-minutes of training. " + note).strip()
     else:
         epochs = math.ceil(position["epoch"])
-        progress = runs.read_json(os.path.join(run_dir, "progress.json")) or {}
         budget = settings.get("budget_minutes") if progress.get("stopped_by") == "budget" else None
         if budget:
             epochs = int(settings.get("epochs") or epochs)  # the command's epochs; its budget stopped it

@@ -68,11 +68,15 @@ class ModelResult:
     settings: Dict[str, Any] = field(default_factory=dict)
 
     @property
+    def precision(self) -> str:
+        """The dtype policy the run trained in, as its settings record it."""
+        return "mixed_bfloat16" if self.settings.get("mixed_precision") else "float32"
+
+    @property
     def where(self) -> str:
         """The precision and the machines the run trained on, as its record names them."""
         machines = "; ".join(self.progress.get("machines", [])) or "a machine not recorded"
-        precision = "mixed_bfloat16" if self.settings.get("mixed_precision") else "float32"
-        return f"{precision} on {machines}"
+        return f"{self.precision} on {machines}"
 
     def evaluations(self, metric: str = "fid") -> List[Dict[str, float]]:
         """The epoch rows that carry ``metric``."""
