@@ -10,6 +10,8 @@
 # RUNS (default ../runs beside the repository) is seeded on first use with benchmarks/long_runs.queue and with
 # a copy of the package (RUNS/code), which the jobs import, so that editing the checkout does not change a job
 # that is running. Stop a lane by killing its job's PID: the lanes share one process group.
+# Before each job, benchmarks/carry.py restores the run folders of KEY that an earlier machine carried through the
+# repository (benchmarks/carry/), where none of their name exists; `python benchmarks/carry.py save` carries them.
 set -u
 LANE=${1:?usage: long_runs.sh LANE}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +31,7 @@ while true; do
   [ -z "$job" ] && { echo "$(date -u +%FT%T) lane $LANE: queue empty" >> lanes.log; break; }
   set -- $job; key=$1; models=$2; shift 2
   echo "$(date -u +%FT%T) lane $LANE start: $job" >> lanes.log
+  flock queue.lock python3 "$REPO/benchmarks/carry.py" restore --runs "$RUNS" "$key" >> lanes.log 2>&1
   (cd claims && nice -n 10 tfgans reproduce "$key" --out "$key" --data-dir "$DATA" --clock cpu --models "$models" \
       "$@" > "../logs/$key-$models.log" 2>&1)
   rc=$?  # before the log line's $(date) resets it

@@ -231,3 +231,44 @@ def test_an_interrupted_export_leaves_the_previous_export_whole(tmp_path, monkey
     tfgans.export.load_generator(path)
 
 
+
+
+def _carry_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("carry", os.path.join(REPO_ROOT, "benchmarks", "carry.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_carried_run_folder_resumes_on_another_machine_with_the_uninterrupted_weights(uninterrupted_run, tfds_dir,
+                                                                                       tmp_path, monkeypatch):
+    # benchmarks/carry.py: what long_runs.sh commits of an unfinished run, restored into an empty ../runs.
+    carry = _carry_module()
+    base = _signal_args(tfds_dir)
+    runs_a, runs_b, kept = tmp_path / "a", tmp_path / "b", str(tmp_path / "carry")
+    killed = str(runs_a / "claims" / "key" / "model")
+    make = callbacks.run_callbacks
+    monkeypatch.setattr(callbacks, "run_callbacks", lambda *a, **k: make(*a, **k) + [_SignalAt(1, 1, signal.SIGTERM)])
+    assert cli.main(base + ["--out", killed]) == 130
+    monkeypatch.setattr(callbacks, "run_callbacks", make)
+    (runs_a / "claims" / "key" / "run.json").write_text("{}")
+    (runs_a / "claims" / "key" / "done").mkdir()  # a folder that never trained is not carried
+
+    assert carry.save(str(runs_a), carry=kept) == ["key/model"]
+    ckpts = sorted(os.listdir(os.path.join(kept, "key", "model", "checkpoints")))
+    assert ckpts == ["checkpoint", "ckpt-5.data-00000-of-00001", "ckpt-5.index"]  # the newest only
+    assert not os.path.exists(os.path.join(kept, "key", "model", ".lock"))
+
+    assert carry.restore(str(runs_b), "key", carry=kept) == ["key/model"]
+    assert carry.restore(str(runs_b), "key", carry=kept) == []  # never over a folder that exists
+    moved = str(runs_b / "claims" / "key" / "model")
+    assert cli.main(base + ["--out", moved]) == 0
+    expected, steps = _final_generator_weights(uninterrupted_run)
+    resumed, resumed_steps = _final_generator_weights(moved)
+    assert resumed_steps == steps == 6
+    for a, b in zip(expected, resumed):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    with pytest.raises(SystemExit, match="not an unfinished run folder"):
+        carry.save(str(runs_b), ["key/model"], carry=kept)  # finished: its record is committed instead
