@@ -341,6 +341,9 @@ def test_cpu_times_are_compared_only_when_timed_on_one_machine_in_one_precision(
     for result in (gan, dcgan):
         result.progress.pop("machines")
     assert judge_of({"gan": gan, "dcgan": dcgan}).status == CANNOT_TELL
+    # The policy a run recorded names its precision (the flag alone would call a GPU's mixed_float16 bf16).
+    gan.progress["policies"] = ["mixed_float16"]
+    assert gan.precision == "mixed_float16" and dcgan.precision == "mixed_bfloat16"
 
 
 def test_daw_evidence_says_when_the_discriminator_won_a_run():

@@ -78,7 +78,7 @@ def test_the_run_folder_holds_one_settings_file_written_once_the_first_checkpoin
     probe = keras.callbacks.LambdaCallback(
         on_epoch_end=lambda *_: seen.append(json.load(open(os.path.join(out, "progress.json")))))
     assert tfgans.train("tiny-mnist-test", out, **{**tiny, "epochs": 3}, callbacks=[probe]).position["step"] == 6
-    assert seen == [{"done": False, "machines": [runs.machine()]}]
+    assert seen == [{"done": False, "machines": [runs.machine()], "policies": ["float32"]}]
     assert json.load(open(os.path.join(out, "progress.json")))["done"] is True
 
 

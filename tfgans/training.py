@@ -433,6 +433,10 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
 
     previous_policy = keras.mixed_precision.global_policy()
     policy = _set_policy(settings["mixed_precision"])
+    # The policies it trained in: the flag is mixed_bfloat16 on a CPU and mixed_float16 on a GPU.
+    policies = list(progress.get("policies", []))
+    if keras.mixed_precision.global_policy().name not in policies:
+        policies.append(keras.mixed_precision.global_policy().name)
     try:
         keras.utils.set_random_seed(settings["seed"])
         with strategy.scope():
@@ -450,7 +454,7 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
         elif chief:
             runs.record_settings(out, settings)
         if chief:  # a run in progress (or stopped by a kill) names the machines it trains on, as a finished one
-            files.write_json(progress_path, {"done": False, "machines": machines})
+            files.write_json(progress_path, {"done": False, "machines": machines, "policies": policies})
         position = dict(checkpoint.position)
         if position["batch"] >= fit_steps:  # stopped after an epoch's last batch, before its end was recorded
             position.update(epoch=position["epoch"] + 1, batch=0)
@@ -495,7 +499,7 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
                           callbacks=cbs, verbose=verbose, validation_data=validation)
         except callbacks.NaNLossError:
             if chief:
-                files.write_json(progress_path, {"done": True, "stopped_by": "nan", "machines": machines,
+                files.write_json(progress_path, {"done": True, "stopped_by": "nan", "machines": machines, "policies": policies,
                                                  "first_step_seconds": record.first_step_seconds})
             raise
         finally:
@@ -503,7 +507,7 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
         stopped = record.stopped_by or stopped
         generator = None
         if chief:
-            files.write_json(progress_path, {"done": True, "stopped_by": stopped, "machines": machines,
+            files.write_json(progress_path, {"done": True, "stopped_by": stopped, "machines": machines, "policies": policies,
                                              "first_step_seconds": record.first_step_seconds})
             generator = export.save_generator(model, os.path.join(out, "generator"), value_range=value_range)
             from tfgans.images import save_grid

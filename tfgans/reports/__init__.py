@@ -56,7 +56,7 @@ class ModelResult:
             ``g_loss``, ...) and, where evaluated, ``fid``, ``kid``, ``is``.
         steps: per-step values of each metric, ``{"d_loss": [...], ...}``.
         progress: ``done``, ``stopped_by`` (``budget``, ``epochs`` or ``nan``), ``first_step_seconds``,
-            ``machines``.
+            ``machines``, ``policies``.
         settings: the run's ``run.json`` (preset, batch size, ``mixed_precision``, ...); empty for records that
             have none.
     """
@@ -69,7 +69,10 @@ class ModelResult:
 
     @property
     def precision(self) -> str:
-        """The dtype policy the run trained in, as its settings record it."""
+        """The dtype policies the run trained in, as its ``progress.json`` names them; for records that do not,
+        read from its settings' ``mixed_precision`` flag (those runs trained on CPUs: ``mixed_bfloat16``)."""
+        if self.progress.get("policies"):
+            return ", then ".join(self.progress["policies"])
         return "mixed_bfloat16" if self.settings.get("mixed_precision") else "float32"
 
     @property
