@@ -176,9 +176,6 @@ FLAVORS = {
         config_kwargs={"num_steps": 3, "eta": 0.25, "d_updates": 2, "num_targets": 32, "approx_epochs": 3,
                        "approx_batch_size": 16, "approx_decay": 0.5, "approx_max_decays": 2,
                        "copies_training_mode": False, "crop": [6, 6]},
-        # d_norm is the norm of the replica's share of D's gradient (apply_loss returns it), not of the global
-        # batch's gradient: under two replicas it logs another value than one device (the weights agree).
-        replica_logs=("d_norm",),
     ),
     "SemiSupervisedGAN": dict(
         cls=tfgans.SemiSupervisedGAN,

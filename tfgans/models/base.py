@@ -344,11 +344,16 @@ class GANModel(keras.Model):
             self.g_ema.update()
 
     @staticmethod
-    def _log_norm(tracker, optimizer, grads, replicas):
-        scale = tf.cast(optimizer.scale_loss(tf.constant(1.0)), tf.float32)  # before apply() updates it
+    def global_grad_norm(grads, scale, replicas):
+        """The global norm of the global batch's gradient from a replica's share ``grads`` (as ``apply_loss``
+        computes them), without the loss ``scale`` they were computed under (read before ``apply`` updates it);
+        ``nan``/``inf`` for a step the loss scale of mixed_float16 skips."""
         if replicas > 1:  # each replica holds its share of the global gradient: their sum is the gradient
             grads = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
-        norm = tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]) / scale
+        return tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads]) / tf.cast(scale, tf.float32)
+
+    def _log_norm(self, tracker, optimizer, grads, replicas):
+        norm = self.global_grad_norm(grads, optimizer.scale_loss(tf.constant(1.0)), replicas)
         finite = tf.math.is_finite(norm)
         tracker.update_state(tf.where(finite, norm, 0.0), sample_weight=tf.cast(finite, tf.float32))
 

@@ -195,10 +195,13 @@ class CFGGAN(GANModel):
                     real_values = self.discriminator(reals[t * self.d_updates + u], training=True)
                     fake_values = self.discriminator(fake, training=True)
                     d_loss = losses.minimax_discriminator_loss(real_values, fake_values)
+                scale = self.d_optimizer.scale_loss(tf.constant(1.0))  # before apply() updates it
                 d_grads = self.apply_loss(self.d_optimizer, tape, d_loss, self.discriminator.trainable_variables)
                 d_losses.append(d_loss)
             self._store_copy(t)
-        return {"loss": tf.add_n(d_losses) / len(d_losses), "grad_norm": self._unscaled_norm(d_grads)}
+        norm = self.global_grad_norm(d_grads, scale, tf.distribute.get_strategy().num_replicas_in_sync)
+        # 0 for a step the loss scale skipped (non-finite: the optimizer did not apply it).
+        return {"loss": tf.add_n(d_losses) / len(d_losses), "grad_norm": tf.where(tf.math.is_finite(norm), norm, 0.0)}
 
     def approximation_phase(self, latent_seed, shuffle_seed):
         """G~ regresses onto the composite's images of N fresh latents (``approximate``).
@@ -227,12 +230,6 @@ class CFGGAN(GANModel):
         seed = tf.random.experimental.stateless_fold_in(tf.constant([self.seed, 1], tf.int64),
                                                         tf.cast(self.d_optimizer.iterations, tf.int64))
         return tf.unstack(tf.random.experimental.stateless_split(seed, num=num))
-
-    def _unscaled_norm(self, grads):
-        """Global norm of an applied gradient without mixed_float16's loss scale; 0 for a step the loss scale
-        skipped (non-finite: the optimizer did not apply it)."""
-        norm = tf.linalg.global_norm(grads) / tf.cast(self.d_optimizer.scale_loss(tf.constant(1.0)), tf.float32)
-        return tf.where(tf.math.is_finite(norm), norm, 0.0)
 
     def _store_copy(self, t):
         for copy, variable in zip(self.copies, self._d_variables()):
