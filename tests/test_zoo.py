@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tfgans import cli, zoo
+from tfgans import cli, runs, zoo
 from tfgans.callbacks import Checkpoint
 from tfgans.evaluation import Evaluator
 
@@ -18,6 +18,9 @@ def test_a_shipped_run_has_a_card_a_grid_a_ranking_row_and_is_found_by_name(tfds
     shelf.mkdir()
     assert cli.main(["train", "--preset", "dcgan-mnist-fast", "--out", run, "--data-dir", tfds_dir, "--epochs", "1",
                      "--steps-per-epoch", "2", "--batch-size", "8", "--num-samples", "4", "--verbose", "0"]) == 0
+    progress = runs.read_json(os.path.join(run, "progress.json"))
+    assert progress["machines"] == [runs.machine()] and progress["policies"] == ["float32"]
+    runs.write_json(os.path.join(run, "progress.json"), {**progress, "machines": ["the machine it trained on"]})
     assert cli.main(["ship", run, "--train-minutes", "0.5", "--data-dir", tfds_dir, "--zoo", str(shelf),
                      "--num-samples", "1000"]) == 0
     assert "shipped dcgan-fast" in capsys.readouterr().out
@@ -26,6 +29,9 @@ def test_a_shipped_run_has_a_card_a_grid_a_ranking_row_and_is_found_by_name(tfds
     assert (card["preset"], card["epochs"], card["steps"], card["batch_size"]) == ("dcgan-fast", 1, 2, 8)
     assert card["command"].endswith("--epochs 1 --batch-size 8") and card["train_minutes"] == 0.5
     assert {"fid", "kid", "is", "precision", "recall", "fid_check"} <= set(card) and card["fid"] > 100
+    # Where and how it trained, from its record (not the machine that ships it).
+    assert (card["policy"], card["machine"]) == ("float32", "the machine it trained on")
+    assert "batch 8, float32)" in (folder / "README.md").read_text()
     assert (folder / "grid.png").exists() and "dcgan-fast" in (folder / "README.md").read_text()
     assert "| 1 | [`dcgan-fast`](dcgan_fast/README.md) | 1 of 25 (early checkpoint) |" in (shelf / "README.md").read_text()
 

@@ -103,7 +103,7 @@ def ship(run_dir: str, *, train_minutes: float, data_dir: Optional[str] = None, 
         raise FileExistsError(f"{folder} exists: pass replace=True (tfgans ship --replace) to ship over it.")
 
     with files.replace_dir(folder) as tmp:
-        _fill(tmp, run_dir, preset, settings, position, command, note, train_minutes=train_minutes,
+        _fill(tmp, run_dir, preset, settings, progress, position, command, note, train_minutes=train_minutes,
               data_dir=data_dir, seed=seed, num_samples=num_samples, weights_dtype=weights_dtype)
     write_table(zoo)
     return folder
@@ -128,8 +128,8 @@ def reproduce_command(experiment: Dict, run_dir: str, settings: Dict, progress: 
             + "--data-dir ../shared/tfds --out runs/x")
 
 
-def _fill(tmp, run_dir, preset, settings, position, command, note, *, train_minutes, data_dir, seed, num_samples,
-          weights_dtype):
+def _fill(tmp, run_dir, preset, settings, progress, position, command, note, *, train_minutes, data_dir, seed,
+          num_samples, weights_dtype):
     """Writes a shipped generator's folder: the export, its grid, card.json and README.md."""
     import tensorflow as tf
 
@@ -154,7 +154,11 @@ def _fill(tmp, run_dir, preset, settings, position, command, note, *, train_minu
         "preset": preset.name, "source": preset.source, "table": preset.table, "dataset": preset.dataset,
         "epochs": position["epoch"], "steps": position["step"], "preset_epochs": preset.epochs,
         "batch_size": settings["batch_size"], "mixed_precision": bool(settings.get("mixed_precision")),
-        "train_minutes": float(train_minutes), "machine": machine(), "tensorflow": tf.__version__,
+        # Where and how it trained, as its record names them (runs of earlier versions: the shipping machine).
+        "policy": ", then ".join(progress.get("policies") or [
+            "mixed_bfloat16" if settings.get("mixed_precision") else "float32"]),
+        "train_minutes": float(train_minutes), "machine": "; ".join(progress.get("machines") or [machine()]),
+        "tensorflow": tf.__version__,
         "seed": seed, "num_samples": num_samples, **{k: round(float(v), 4) for k, v in figures.items()},
         "fid_check": round(float(check.evaluate_generator(loaded, seed=seed)["fid"]), 4),
         "command": command, "note": note, "weights_dtype": weights_dtype,
@@ -185,6 +189,11 @@ def early(card: Dict) -> bool:
     return float(card["epochs"]) < float(card["preset_epochs"]) - 1e-6
 
 
+def _precision(card: Dict) -> str:
+    """The dtype policy a card names (cards of earlier versions have only the ``mixed_precision`` flag)."""
+    return card.get("policy") or ("mixed_bfloat16" if card["mixed_precision"] else "float32")
+
+
 def _card_text(card: Dict) -> str:
     epochs = (f"{card['epochs']:g} of the preset's {card['preset_epochs']} epochs" if card["epochs"] != card["preset_epochs"]
               else f"all {card['epochs']} epochs")
@@ -196,7 +205,7 @@ def _card_text(card: Dict) -> str:
     return f"""# {card['preset']}
 
 {warning}Generator of preset `{card['preset']}` ({card['source']}: {card['table']}), trained on {card['dataset']} for
-{epochs} of data ({card['steps']} generator steps, batch {card['batch_size']}, {'mixed_bfloat16' if card['mixed_precision'] else 'float32'})
+{epochs} of data ({card['steps']} generator steps, batch {card['batch_size']}, {_precision(card)})
 in {card['train_minutes']:g} minutes of training on {card['machine']} (TensorFlow {card['tensorflow']}).
 {card['note']}
 
