@@ -1,8 +1,10 @@
 """Nothing lost, nothing silent: damaged checkpoints fall back, lost runs are refused, and a run killed anywhere
 (a signal in-process, SIGKILL of a real process) and rerun ends with the weights of the uninterrupted run."""
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -255,11 +257,24 @@ def test_a_carried_run_folder_resumes_on_another_machine_with_the_uninterrupted_
     monkeypatch.setattr(callbacks, "run_callbacks", make)
     (runs_a / "claims" / "key" / "run.json").write_text("{}")
     (runs_a / "claims" / "key" / "done").mkdir()  # a folder that never trained is not carried
+    (tmp_path / "carry" / "other" / "run").mkdir(parents=True)  # carried earlier, not restored on this machine
 
+    # A run that is training is refused: the checkpoint it writes may not be whole.
+    lock = os.path.join(killed, ".lock")
+    with open(lock, "w") as f:
+        json.dump({"host": socket.gethostname(), "pid": os.getpid()}, f)
+    with pytest.raises(SystemExit, match=f"is training \\(process {os.getpid()}\\): stop its lane first"):
+        carry.save(str(runs_a), carry=kept)
+    os.remove(lock)
+    # Stopped short of its length on purpose (--max-epochs), a run is still unfinished.
+    runs.write_json(os.path.join(killed, "progress.json"), {"done": True, "stopped_by": "epochs"})
     assert carry.save(str(runs_a), carry=kept) == ["key/model"]
     ckpts = sorted(os.listdir(os.path.join(kept, "key", "model", "checkpoints")))
     assert ckpts == ["checkpoint", "ckpt-5.data-00000-of-00001", "ckpt-5.index"]  # the newest only
+    assert 'all_model_checkpoint_paths: "ckpt-5"' in open(os.path.join(kept, "key", "model", "checkpoints",
+                                                                     "checkpoint")).read()
     assert not os.path.exists(os.path.join(kept, "key", "model", ".lock"))
+    assert os.path.isdir(os.path.join(kept, "other", "run"))  # kept
 
     assert carry.restore(str(runs_b), "key", carry=kept) == ["key/model"]
     assert carry.restore(str(runs_b), "key", carry=kept) == []  # never over a folder that exists
@@ -272,3 +287,5 @@ def test_a_carried_run_folder_resumes_on_another_machine_with_the_uninterrupted_
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     with pytest.raises(SystemExit, match="not an unfinished run folder"):
         carry.save(str(runs_b), ["key/model"], carry=kept)  # finished: its record is committed instead
+    assert carry.save(str(runs_b), carry=kept) == []
+    assert sorted(os.listdir(kept)) == ["other"]  # finished here: dropped from the carry
