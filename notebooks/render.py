@@ -111,8 +111,11 @@ def readme_table(readme=os.path.join(os.path.dirname(HERE), "README.md")):
 
     with open(readme, encoding="utf-8") as f:
         text = f.read()
+    if TABLE_START not in text or TABLE_END not in text[text.find(TABLE_START):]:
+        raise ValueError(f"{readme} has no verdict table to rewrite: put {TABLE_START!r} and {TABLE_END!r} on lines "
+                         "of their own where it goes.")
     start = text.index("\n", text.index(TABLE_START)) + 1
-    end = text.index(TABLE_END)
+    end = text.index(TABLE_END, start)
     table = summary_table(os.path.join(HERE, "results"), link_root="notebooks/results")
     new = text[:start] + "\n" + table + "\n\n" + text[end:]
     if new != text:

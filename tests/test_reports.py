@@ -643,12 +643,12 @@ def test_the_runs_table_says_done_in_progress_out_of_reach_only_over_ten_epochs_
     # A model not started yet is priced at the rate of a model of the same preset (sun's equal-rate DCGAN).
     (tmp_path / "sun" / "dcgan").mkdir()
     (tmp_path / "sun" / "dcgan" / "epochs.csv").write_text(header + "1,234,1,20,15,1.2,0.9,,,\n2,468,2,40,30,1.2,0.9,,,\n")
-    assert ("| DCGAN, equal learning rates | 0 of 100 | 0 | 25.0 | not started (the cost at DCGAN's rate, the same "
-            "preset in float32, measured over 2 epochs only) |") in experiment.runs_table(str(tmp_path))
+    assert ("| DCGAN, equal learning rates | 0 of 100 | 0 | 25.0 | not started (the cost at DCGAN's rate (the same "
+            "preset; DCGAN timed in float32), measured over 2 epochs only) |") in experiment.runs_table(str(tmp_path))
     rows = "".join(f"{e},{234 * e},{e},{20 * e},{15 * e},1.2,0.9,,,\n" for e in range(1, 13))
     (tmp_path / "sun" / "dcgan" / "epochs.csv").write_text(header + rows)
     assert ("| DCGAN, equal learning rates | 0 of 100 | 0 | 25.0 | not started; out of reach here (over 12 CPU-hours "
-            "at DCGAN's rate, the same preset in float32) |") in experiment.runs_table(str(tmp_path))
+            "at DCGAN's rate (the same preset; DCGAN timed in float32)) |") in experiment.runs_table(str(tmp_path))
 
 
 def test_a_copied_record_keeps_its_few_grids_as_the_run_goes_on(tmp_path):

@@ -281,8 +281,8 @@ def _priced_by_preset(report: Report, entry: Entry, folder: str, needed: float):
         if total is None:
             continue
         clocked = other_result.epochs_done - other_result.cpu_clock_from
-        # Its precision too: the model not started may train in the other one (bf16 is 1.0-2.0x on a CPU).
-        rate = f"at {other.label}'s rate, the same preset in {other_result.precision}"
+        # And that rate's precision: the model not started may train in the other one (bf16 is 0.9-2.0x on a CPU).
+        rate = f"at {other.label}'s rate (the same preset; {other.label} timed in {other_result.precision})"
         if clocked < reports.RECENT_EPOCHS:
             return total, f"not started (the cost {rate}, measured over {clocked:.3g} epochs only)"
         if total > REACH_CPU_HOURS:

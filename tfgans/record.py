@@ -5,7 +5,8 @@ losses), ``epochs.csv`` (one row per epoch: ``epoch``, ``step``, ``epochs`` in p
 ``train_minutes``, ``cpu_minutes``, the epoch means of the flavor's metrics, the validation metrics without
 their ``val_`` prefix, and on evaluated epochs ``fid``, ``kid``, ``is`` and, with a classifier of at most 10
 classes, each class's mean confidence ``conf_<c>``) and ``progress.json`` (``done``,
-``stopped_by``, ``first_step_seconds``). :class:`RunRecord` writes them as ``fit`` runs; :func:`read_record`
+``stopped_by``, ``first_step_seconds``, and from ``tfgans.training`` the ``machines`` and dtype ``policies`` the run
+trained on). :class:`RunRecord` writes them as ``fit`` runs; :func:`read_record`
 reads them back.
 
 Rows are appended, each epoch's rows at once before that epoch's checkpoint. A resumed run first cuts the
@@ -83,7 +84,7 @@ def _number(text):
 @dataclass
 class Record:
     """A run's record as read back: ``epochs`` (dicts of numbers), ``steps`` (``{metric: [per step]}``) and
-    ``progress`` (``done``, ``stopped_by``, ``first_step_seconds``)."""
+    ``progress`` (``done``, ``stopped_by``, ``first_step_seconds``, ``machines``, ``policies``)."""
 
     epochs: List[Dict[str, float]] = field(default_factory=list)
     steps: Dict[str, List[float]] = field(default_factory=dict)

@@ -216,3 +216,12 @@ def machine() -> str:
     except OSError:
         pass
     return f"{model}, {os.cpu_count()} cores"
+
+
+def precision(progress: Dict[str, Any], settings: Dict[str, Any]) -> str:
+    """The dtype policies a run trained in, as its ``progress.json`` names them (``"float32"``,
+    ``"mixed_bfloat16, then mixed_float16"``); records of earlier versions name only the ``mixed_precision`` flag
+    of ``run.json``, and trained on CPUs, where the flag means ``mixed_bfloat16``."""
+    if progress.get("policies"):
+        return ", then ".join(progress["policies"])
+    return "mixed_bfloat16" if settings.get("mixed_precision") else "float32"

@@ -435,7 +435,7 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
     policy = _set_policy(settings["mixed_precision"])
     # The policies it trained in: the flag is mixed_bfloat16 on a CPU and mixed_float16 on a GPU.
     policies = list(progress.get("policies", []))
-    if keras.mixed_precision.global_policy().name not in policies:
+    if policies[-1:] != [keras.mixed_precision.global_policy().name]:
         policies.append(keras.mixed_precision.global_policy().name)
     try:
         keras.utils.set_random_seed(settings["seed"])
@@ -499,7 +499,8 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
                           callbacks=cbs, verbose=verbose, validation_data=validation)
         except callbacks.NaNLossError:
             if chief:
-                files.write_json(progress_path, {"done": True, "stopped_by": "nan", "machines": machines, "policies": policies,
+                files.write_json(progress_path, {"done": True, "stopped_by": "nan", "machines": machines,
+                                                 "policies": policies,
                                                  "first_step_seconds": record.first_step_seconds})
             raise
         finally:
@@ -507,8 +508,8 @@ def _train_locked(preset, out, written, chief, strategy, data: _Data, settings, 
         stopped = record.stopped_by or stopped
         generator = None
         if chief:
-            files.write_json(progress_path, {"done": True, "stopped_by": stopped, "machines": machines, "policies": policies,
-                                             "first_step_seconds": record.first_step_seconds})
+            files.write_json(progress_path, {"done": True, "stopped_by": stopped, "machines": machines,
+                                             "policies": policies, "first_step_seconds": record.first_step_seconds})
             generator = export.save_generator(model, os.path.join(out, "generator"), value_range=value_range)
             from tfgans.images import save_grid
             from tfgans.sampling import sample_generator

@@ -155,8 +155,7 @@ def _fill(tmp, run_dir, preset, settings, progress, position, command, note, *, 
         "epochs": position["epoch"], "steps": position["step"], "preset_epochs": preset.epochs,
         "batch_size": settings["batch_size"], "mixed_precision": bool(settings.get("mixed_precision")),
         # Where and how it trained, as its record names them (runs of earlier versions: the shipping machine).
-        "policy": ", then ".join(progress.get("policies") or [
-            "mixed_bfloat16" if settings.get("mixed_precision") else "float32"]),
+        "policy": runs.precision(progress, settings),
         "train_minutes": float(train_minutes), "machine": "; ".join(progress.get("machines") or [machine()]),
         "tensorflow": tf.__version__,
         "seed": seed, "num_samples": num_samples, **{k: round(float(v), 4) for k, v in figures.items()},
@@ -191,7 +190,7 @@ def early(card: Dict) -> bool:
 
 def _precision(card: Dict) -> str:
     """The dtype policy a card names (cards of earlier versions have only the ``mixed_precision`` flag)."""
-    return card.get("policy") or ("mixed_bfloat16" if card["mixed_precision"] else "float32")
+    return card.get("policy") or runs.precision({}, card)
 
 
 def _card_text(card: Dict) -> str:

@@ -69,11 +69,10 @@ class ModelResult:
 
     @property
     def precision(self) -> str:
-        """The dtype policies the run trained in, as its ``progress.json`` names them; for records that do not,
-        read from its settings' ``mixed_precision`` flag (those runs trained on CPUs: ``mixed_bfloat16``)."""
-        if self.progress.get("policies"):
-            return ", then ".join(self.progress["policies"])
-        return "mixed_bfloat16" if self.settings.get("mixed_precision") else "float32"
+        """The dtype policies the run trained in (``tfgans.runs.precision``)."""
+        from tfgans import runs
+
+        return runs.precision(self.progress, self.settings)
 
     @property
     def where(self) -> str:

@@ -14,8 +14,8 @@ themselves (logged each step: ``GAN(grad_norms=True)``) are judged over the firs
 other loss-figure claims.
 
 Claims about the report's sweeps (layer sizes, strides and filters: "numerous architectures", Table 2) are
-listed with what they need: Table 2 prints no values, only its column headers, so the configurations are unknown,
-and tfgans trains one configuration per architecture (``tfgans.nets.kapoor``).
+listed with what they need: Table 2 has only its column headers in the report's text, so the configurations are
+unknown, and tfgans trains one configuration per architecture (``tfgans.nets.kapoor``).
 
     tfgans reproduce kapoor --out runs/kapoor --data-dir ../shared/tfds
     tfgans compare --study kapoor --out runs/kapoor --data-dir ../shared/tfds  # the same
@@ -251,8 +251,8 @@ def _pool_slightly_better(results):
                    "lower, by less than x2)")
 
 
-_SWEEP = ("the report does not say which: Table 2 prints only its column headers (layer sizes; filter shape, stride, "
-          "pooling; LSTM units), no values; and nothing in tfgans runs a sweep: each architecture has one preset, "
+_SWEEP = ("the report's text does not say which: its Table 2 has only its column headers there (layer sizes; filter "
+          "shape, stride, pooling; LSTM units), no values; and nothing in tfgans runs a sweep: each architecture has one preset, "
           "and `tfgans train` cannot change a net's layer sizes, filter or stride (tfgans.nets.kapoor builds other "
           "configurations in Python)")
 
