@@ -32,9 +32,12 @@ def gradient_bytes(preset_name: str) -> dict:
     model = preset.build(seed=0)
     size = lambda net: sum(int(v.shape.num_elements()) for v in net.trainable_variables) * 4  # noqa: E731
     d_updates = getattr(model, "real_batches_per_step", 1)
-    g_updates = 0 if type(model).__name__ == "CFGGAN" else 1
+    cfggan = type(model).__name__ == "CFGGAN"
+    g_updates = 0 if cfggan else 1
+    # CFG-GAN also sums its stage's last D gradient once more over replicas, for the d_norm it logs.
+    d_reduces = d_updates + (1 if cfggan else 0)
     return {"preset": preset_name, "d_bytes": size(model.discriminator), "g_bytes": size(model.generator),
-            "per_step": d_updates * size(model.discriminator) + g_updates * size(model.generator),
+            "per_step": d_reduces * size(model.discriminator) + g_updates * size(model.generator),
             "d_updates": d_updates}
 
 
