@@ -40,6 +40,20 @@ def test_dropout_keeps_the_expected_share_scaled_and_is_identity_at_inference():
     assert abs(noise.std() - 0.5) < 0.02 and abs(noise.mean()) < 0.02
 
 
+def test_gaussian_noise_is_normal_to_a_million_draws_and_a_seed_fixes_it():
+    from scipy import stats
+
+    layer = layers.GaussianNoise(0.5, seed=2)
+    zeros = np.zeros((1001, 999), "float32")  # an odd count: the last Box-Muller pair is half used
+    z = layer(zeros, training=True).numpy().ravel() / 0.5
+    assert z.shape == (1001 * 999,) and np.isfinite(z).all()
+    # Kolmogorov-Smirnov distance to N(0, 1): 1.63 / sqrt(n) is its 1 % critical value.
+    assert stats.kstest(z, "norm").statistic < 1.63 / np.sqrt(z.size)
+    assert abs(stats.kurtosis(z)) < 0.02 and abs(z.mean()) < 5e-3
+    assert not np.array_equal(z, layer(zeros, training=True).numpy().ravel() / 0.5)  # the seed moves on
+    np.testing.assert_array_equal(layers.GaussianNoise(0.5, seed=2)(zeros, training=True).numpy().ravel() / 0.5, z)
+
+
 def test_dropout_drops_the_rate_to_its_16_bit_resolution_and_its_gradient_is_its_mask():
     layer = layers.Dropout(0.3, seed=1)
     x = tf.ones((8, 5, 5, 7))  # an odd number of units: the last 32-bit draw is half used

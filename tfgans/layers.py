@@ -76,6 +76,27 @@ def _scaled_keep_mask(shape, rate: float, seed, dtype):
     return tf.where(keep, tf.constant(1.0 / (1.0 - rate), dtype), tf.constant(0.0, dtype))
 
 
+def _normal(shape, stddev: float, seed, dtype):
+    """``N(0, stddev^2)`` draws of ``shape`` (a tensor) by the Box-Muller transform of stateless uniform pairs,
+    ``r = sqrt(-2 log(1 - u1))``, ``(r cos(2 pi u2), r sin(2 pi u2))``, both outputs used.
+
+    Written with vectorised element-wise ops, it draws 2x as fast on a CPU as ``tf.random.stateless_normal``
+    (whose kernel transforms one pair at a time): the noise layers of the semi-supervised MNIST discriminator
+    took more than half of its forward pass (``benchmarks/README.md``, "Semi-supervised runs"). ``1 - u1``
+    is at least 2^-24, so draws are within 5.8 standard deviations, as float32 Box-Muller samplers are.
+    """
+    import math
+
+    import tensorflow as tf
+
+    size = tf.reduce_prod(shape)
+    u = tf.random.stateless_uniform([2, (size + 1) // 2], seed=seed, dtype=tf.float32)
+    radius = tf.sqrt(-2.0 * tf.math.log1p(-u[0]))
+    angle = (2.0 * math.pi) * u[1]
+    z = tf.concat([radius * tf.cos(angle), radius * tf.sin(angle)], axis=0)[:size]
+    return tf.cast(tf.reshape(z * stddev, shape), dtype)
+
+
 @keras.saving.register_keras_serializable(package="tfgans")
 class Dropout(keras.layers.Dropout):
     """Keras' ``Dropout`` whose mask is the replica's slice of one mask for the global batch.
@@ -100,14 +121,16 @@ class Dropout(keras.layers.Dropout):
 @keras.saving.register_keras_serializable(package="tfgans")
 class GaussianNoise(keras.layers.GaussianNoise):
     """Keras' ``GaussianNoise`` whose noise is the replica's slice of one draw for the global batch (see
-    :class:`Dropout`)."""
+    :class:`Dropout`), drawn by :func:`_normal`."""
 
     def call(self, inputs, training=False):
         if not training or self.stddev <= 0:
             return inputs
-        noise = _per_example_draw(
-            lambda shape: keras.random.normal(shape, stddev=self.stddev, seed=self.seed_generator), inputs)
-        return inputs + ops.cast(noise, inputs.dtype)
+        import tensorflow as tf
+
+        seed = tf.cast(tf.math.floormod(self.seed_generator.next(), tf.int32.max - 1), tf.int32)
+        noise = _per_example_draw(lambda shape: _normal(shape, self.stddev, seed, inputs.dtype), inputs)
+        return inputs + noise
 
 
 def latent_class(z, num_classes: int):
