@@ -234,13 +234,13 @@ def main(argv=None):
     parser.add_argument("names", nargs="*", help="save: KEY/FOLDER run folders (default: every unfinished one); "
                                                  "restore: the experiment KEY")
     parser.add_argument("--runs", default=os.path.join(os.path.dirname(REPO), "runs"))
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # `restore --runs DIR KEY`, as long_runs.sh calls it
     if args.action == "save":
-        save(args.runs, args.names or None)
+        save(args.runs, args.names or None, carry=CARRY)
     else:
         if len(args.names) != 1:
             parser.error("restore takes one experiment KEY")
-        restore(args.runs, args.names[0])
+        restore(args.runs, args.names[0], carry=CARRY)
 
 
 if __name__ == "__main__":

@@ -278,6 +278,9 @@ def test_a_carried_run_folder_resumes_on_another_machine_with_the_uninterrupted_
 
     assert carry.restore(str(runs_b), "key", carry=kept) == ["key/model"]
     assert carry.restore(str(runs_b), "key", carry=kept) == []  # never over a folder that exists
+    monkeypatch.setattr(carry, "CARRY", kept)
+    carry.main(["restore", "--runs", str(tmp_path / "c"), "key"])  # the command line long_runs.sh runs
+    assert os.path.isdir(tmp_path / "c" / "claims" / "key" / "model" / "checkpoints")
     moved = str(runs_b / "claims" / "key" / "model")
     assert cli.main(base + ["--out", moved]) == 0
     expected, steps = _final_generator_weights(uninterrupted_run)
