@@ -57,7 +57,8 @@ def main(argv=None):
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     rng = np.random.default_rng(0)
-    batch = {k: tf.constant(rng.integers(0, 256, (100, 28, 28, 1)).astype("uint8")) for k in ("x_unl", "x_unl2", "x_lab")}
+    images = lambda: tf.constant(rng.integers(0, 256, (100, 28, 28, 1)).astype("uint8"))  # noqa: E731
+    batch = {k: images() for k in ("x_unl", "x_unl2", "x_lab")}
     batch["y_lab"] = tf.constant(rng.integers(0, 10, (100,)).astype("int64"))
     steps = {}
     for name, (noise, scaling) in VARIANTS.items():

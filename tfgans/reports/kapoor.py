@@ -252,9 +252,9 @@ def _pool_slightly_better(results):
 
 
 _SWEEP = ("the report's text does not say which: its Table 2 has only its column headers there (layer sizes; filter "
-          "shape, stride, pooling; LSTM units), no values; and nothing in tfgans runs a sweep: each architecture has one preset, "
-          "and `tfgans train` cannot change a net's layer sizes, filter or stride (tfgans.nets.kapoor builds other "
-          "configurations in Python)")
+          "shape, stride, pooling; LSTM units), no values; and nothing in tfgans runs a sweep: each architecture has "
+          "one preset, and `tfgans train` cannot change a net's layer sizes, filter or stride (tfgans.nets.kapoor "
+          "builds other configurations in Python)")
 
 
 REPORT = Report(
